@@ -1,0 +1,70 @@
+/*
+ * cli.h - what the khaalga subcommands share: parsed options, exit codes,
+ * and the entry point of each subcommand.
+ */
+#ifndef KHAALGA_CLI_H
+#define KHAALGA_CLI_H
+
+#include <stdbool.h>
+
+#include "edifact/edifact.h"
+#include "edifact/interchange.h"
+
+/* Exit status everywhere (DESIGN.md). */
+enum {
+    KH_EXIT_OK = 0,          /* done, accepted */
+    KH_EXIT_REJECTED = 1,    /* the input was rejected */
+    KH_EXIT_USAGE = 2,       /* usage or configuration error */
+    KH_EXIT_TEMPORARY = 3,   /* a dependency is down, try again */
+    KH_EXIT_INTERNAL = 4     /* a bug or resource exhaustion */
+};
+
+/* Which options a subcommand accepts. */
+enum {
+    KH_OPT_LIMITS = 1 << 0,
+    KH_OPT_JSON = 1 << 1,
+    KH_OPT_CONTRL = 1 << 2,
+    KH_OPT_REGISTRY = 1 << 3,
+    KH_OPT_DIRECTORIES = 1 << 4,
+    KH_OPT_NAMES = 1 << 5,
+    KH_OPT_QUIET = 1 << 6,
+    KH_OPT_MANY_FILES = 1 << 7
+};
+
+typedef struct kh_cli {
+    const char   *command;
+    kh_edi_limits limits;
+    const char   *directories;   /* --directories DIR */
+    const char   *registry;      /* --registry FILE */
+    bool          json, contrl, quiet, no_names;
+    char        **files;         /* "-" when none given */
+    int           nfiles;
+} kh_cli;
+
+/* Parses argv (argv[0] is the subcommand). Returns KH_EXIT_OK, or
+ * KH_EXIT_USAGE after printing why. */
+int kh_cli_parse(int argc, char **argv, unsigned accepted, kh_cli *cli);
+
+/* Opens FILE for reading ("-" is standard input); -1 after printing why. */
+int kh_cli_open_input(const char *path);
+
+/* The EDIFACT directories (--directories, $KHAALGA_DATADIR or installed);
+ * NULL after printing why. */
+struct kh_dir_set *kh_cli_open_directories(const kh_cli *cli);
+
+/* A walk handler printing each error to stderr, as text or JSON. */
+typedef struct kh_cli_error_printer {
+    const char *file;
+    bool        json;
+    struct kh_edi_handler handler;
+} kh_cli_error_printer;
+void kh_cli_error_printer_init(kh_cli_error_printer *p, const char *file, bool json);
+
+int kh_cmd_check(int argc, char **argv);
+int kh_cmd_edi2xml(int argc, char **argv);
+int kh_cmd_xml2edi(int argc, char **argv);
+int kh_cmd_tokenize(int argc, char **argv);
+int kh_cmd_help(int argc, char **argv);
+void kh_print_usage(FILE *out);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * help.c - `khaalga help [COMMAND]`: what each subcommand does and its options.
+ * The man page (docs/khaalga.1) says the same at more length.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "usage: khaalga COMMAND [OPTIONS] [FILE|-]\n"
+    "\n"
+    "Khaalga is the customs interchange gateway in front of CAIS.\n"
+    "\n"
+    "commands:\n"
+    "  check [--contrl] [--json] [--registry FILE] FILE...\n"
+    "                      syntax, envelope and directory validation of EDIFACT;\n"
+    "                      --contrl prints the CONTRL interchange for the sender\n"
+    "  edi2xml [FILE|-]    EDIFACT interchange -> lossless EDIFACT-XML\n"
+    "  xml2edi [FILE|-]    EDIFACT-XML -> EDIFACT interchange\n"
+    "  tokenize [FILE|-]   only tokenize and count segments (for measurements)\n"
+    "  help [COMMAND]      this text, or the options of one command\n"
+    "\n"
+    "exit status: 0 accepted, 1 input rejected, 2 usage or configuration error,\n"
+    "3 temporary failure, 4 internal error. Errors go to stderr, one line each.\n"
+    "See khaalga(1).\n";
+
+static const char limits_help[] =
+    "limits (sizes take K, M or G):\n"
+    "  --max-segment-length N    bytes of one segment (default 64K)\n"
+    "  --max-elements N          data elements in one segment (default 512)\n"
+    "  --max-components N        components in one data element (default 512)\n"
+    "  --max-repetitions N       repetitions of one data element (default 999)\n"
+    "  --max-interchange-size N  bytes of one interchange (default 1G)\n"
+    "  --max-errors N            errors reported per input (default 100)\n";
+
+static const char directories_help[] =
+    "  --directories DIR         folder of the EDIFACT directory data (default:\n"
+    "                            $KHAALGA_DATADIR/mappings/edifact, else the installed one)\n";
+
+typedef struct command_help {
+    const char *name;
+    const char *text;
+    bool        limits;
+} command_help;
+
+static const command_help commands[] = {
+    { "check",
+      "usage: khaalga check [OPTIONS] [FILE...|-]\n"
+      "\n"
+      "Checks EDIFACT interchanges (ISO 9735 syntax versions 1 to 4): UNA, envelopes\n"
+      "(UNB/UNZ, UNG/UNE, UNH/UNT) with their counts and references, character\n"
+      "repertoires (UNOA-UNOF, UNOW, UNOY), and each message against its directory\n"
+      "(D96B, D01B, D21A; CONTRL): segment order and groups, mandatory parts,\n"
+      "repetitions, data element types, lengths and qualifier code lists.\n"
+      "Every error is one line on stderr with its ISO 9735 code (0085) and place:\n"
+      "byte offset, message reference, segment position (UNH = 1), element,\n"
+      "component and repetition. A summary line per input goes to stdout.\n"
+      "\n"
+      "  --contrl                  print the CONTRL interchange the sender should get\n"
+      "                            (never for an interchange of CONTRL messages)\n"
+      "  --json                    errors as JSON objects, one per line\n"
+      "  --registry FILE           SQLite file of interchanges already received;\n"
+      "                            a repeated (sender, recipient, reference) is error 26.\n"
+      "                            Without it, duplicates are looked for in this run only\n"
+      "  --quiet                   no summary line\n",
+      true },
+    { "edi2xml",
+      "usage: khaalga edi2xml [OPTIONS] [FILE|-]\n"
+      "\n"
+      "Writes the EDIFACT-XML form of an interchange to stdout: segments inside\n"
+      "their segment groups, data elements by position with the directory's ids\n"
+      "and names. xml2edi writes it back. Errors found go to stderr (exit 1).\n"
+      "\n"
+      "  --no-names                leave out the name attributes\n"
+      "  --json                    errors as JSON objects, one per line\n",
+      true },
+    { "xml2edi",
+      "usage: khaalga xml2edi [FILE|-]\n"
+      "\n"
+      "Writes the EDIFACT interchange of an EDIFACT-XML document to stdout,\n"
+      "escaping with the release character, converting to the declared character\n"
+      "set, computing the UNT, UNE and UNZ counts, and writing UNA when needed.\n",
+      false },
+    { "tokenize",
+      "usage: khaalga tokenize [OPTIONS] [FILE|-]\n"
+      "\n"
+      "Only tokenizes the input and prints the number of segments and bytes.\n",
+      true },
+};
+
+void kh_print_usage(FILE *out)
+{
+    fputs(usage, out);
+}
+
+int kh_cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        kh_print_usage(stdout);
+        return KH_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name) != 0)
+            continue;
+        fputs(commands[i].text, stdout);
+        if (commands[i].limits) {
+            fputs(directories_help, stdout);
+            fputs("\n", stdout);
+            fputs(limits_help, stdout);
+        }
+        return KH_EXIT_OK;
+    }
+    fprintf(stderr, "khaalga: no command \"%s\"; see \"khaalga help\"\n", argv[1]);
+    return KH_EXIT_USAGE;
+}

@@ -1,0 +1,570 @@
+/*
+ * tokenizer.c - the streaming EDIFACT reader.
+ *
+ * Bytes come through one fixed read buffer; each segment is unescaped into one
+ * segment buffer bounded by the segment length limit, so memory stays constant
+ * whatever the size of the interchange. A byte class table tells separators
+ * from data, so the hot loop is one table lookup and one store per byte.
+ */
+#include "edifact/tokenizer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define READ_BUFFER_SIZE (256 * 1024)
+
+enum byte_class {
+    BYTE_DATA = 0,
+    BYTE_COMPONENT,
+    BYTE_ELEMENT,
+    BYTE_RELEASE,
+    BYTE_REPETITION,
+    BYTE_TERMINATOR
+};
+
+struct kh_edi_reader {
+    kh_edi_read_fn read;
+    void          *read_ctx;
+    kh_edi_limits  limits;
+
+    unsigned char *buf;           /* read buffer */
+    size_t         buf_len;       /* bytes in buf */
+    size_t         buf_pos;       /* next byte to look at */
+    uint64_t       buf_offset;    /* input offset of buf[0] */
+    bool           eof;
+
+    kh_edi_separators seps;       /* in force; repetition 0 while inactive */
+    unsigned char  una_repetition;/* UNA position 5 as sent, 0 without UNA */
+    bool           had_una;
+    bool           unob_defaults;
+    bool           between_interchanges;
+    unsigned char  byte_class[256];
+
+    kh_edi_segment seg;
+    size_t         elem_cap, rep_cap, comp_cap, data_cap;
+
+    /* for the fd and memory sources */
+    int            fd;
+    const unsigned char *mem;
+    size_t         mem_size, mem_pos;
+};
+
+/* ------------------------------------------------------------ sources */
+
+static ssize_t read_fd(void *ctx, void *buf, size_t n)
+{
+    kh_edi_reader *r = ctx;
+    for (;;) {
+        ssize_t got = read(r->fd, buf, n);
+        if (got >= 0 || errno != EINTR)
+            return got;
+    }
+}
+
+static ssize_t read_memory(void *ctx, void *buf, size_t n)
+{
+    kh_edi_reader *r = ctx;
+    size_t left = r->mem_size - r->mem_pos;
+    if (n > left)
+        n = left;
+    memcpy(buf, r->mem + r->mem_pos, n);
+    r->mem_pos += n;
+    return (ssize_t)n;
+}
+
+/* ------------------------------------------------------------ separators */
+
+static void build_byte_classes(kh_edi_reader *r)
+{
+    memset(r->byte_class, BYTE_DATA, sizeof r->byte_class);
+    r->byte_class[r->seps.component] = BYTE_COMPONENT;
+    r->byte_class[r->seps.element] = BYTE_ELEMENT;
+    if (r->seps.release)
+        r->byte_class[r->seps.release] = BYTE_RELEASE;
+    if (r->seps.repetition)
+        r->byte_class[r->seps.repetition] = BYTE_REPETITION;
+    r->byte_class[r->seps.terminator] = BYTE_TERMINATOR;
+}
+
+static void use_default_separators(kh_edi_reader *r, bool unob)
+{
+    kh_edi_separators_default(&r->seps, unob, 3);  /* repetition off until UNB says 4 */
+    r->unob_defaults = unob;
+    r->una_repetition = 0;
+    build_byte_classes(r);
+}
+
+void kh_edi_reader_set_version(kh_edi_reader *r, int version)
+{
+    unsigned char repetition = 0;
+    if (version >= 4) {
+        if (r->had_una)
+            repetition = r->una_repetition == ' ' ? 0 : r->una_repetition;
+        else
+            repetition = r->unob_defaults ? 0x1E : '*';
+    }
+    r->seps.repetition = repetition;
+    build_byte_classes(r);
+}
+
+/* ------------------------------------------------------------ buffer */
+
+/* Makes at least want bytes available from buf_pos when the input has them;
+ * returns how many are available. */
+static size_t ensure_available(kh_edi_reader *r, size_t want)
+{
+    while (r->buf_len - r->buf_pos < want && !r->eof) {
+        if (r->buf_pos > 0) {
+            size_t left = r->buf_len - r->buf_pos;
+            memmove(r->buf, r->buf + r->buf_pos, left);
+            r->buf_offset += r->buf_pos;
+            r->buf_len = left;
+            r->buf_pos = 0;
+        }
+        ssize_t got = r->read(r->read_ctx, r->buf + r->buf_len, READ_BUFFER_SIZE - r->buf_len);
+        if (got < 0)
+            return (size_t)-1;
+        if (got == 0)
+            r->eof = true;
+        r->buf_len += (size_t)got;
+    }
+    return r->buf_len - r->buf_pos;
+}
+
+/* Refills an exhausted buffer; returns bytes now available, 0 at the end,
+ * (size_t)-1 on a read error. */
+static size_t refill(kh_edi_reader *r)
+{
+    if (r->buf_pos < r->buf_len)
+        return r->buf_len - r->buf_pos;
+    r->buf_offset += r->buf_len;
+    r->buf_len = r->buf_pos = 0;
+    if (r->eof)
+        return 0;
+    ssize_t got = r->read(r->read_ctx, r->buf, READ_BUFFER_SIZE);
+    if (got < 0)
+        return (size_t)-1;
+    if (got == 0)
+        r->eof = true;
+    r->buf_len = (size_t)got;
+    return r->buf_len;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+kh_edi_reader *kh_edi_reader_new(kh_edi_read_fn read, void *ctx, const kh_edi_limits *limits)
+{
+    kh_edi_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->read = read;
+    r->read_ctx = ctx;
+    if (limits)
+        r->limits = *limits;
+    else
+        kh_edi_limits_default(&r->limits);
+    r->buf = malloc(READ_BUFFER_SIZE);
+    r->data_cap = r->limits.max_segment_length;
+    r->seg.data = malloc(r->data_cap + 1);
+    r->elem_cap = r->rep_cap = r->comp_cap = 64;
+    r->seg.elem = malloc(r->elem_cap * sizeof *r->seg.elem);
+    r->seg.rep = malloc(r->rep_cap * sizeof *r->seg.rep);
+    r->seg.comp = malloc(r->comp_cap * sizeof *r->seg.comp);
+    if (!r->buf || !r->seg.data || !r->seg.elem || !r->seg.rep || !r->seg.comp) {
+        kh_edi_reader_free(r);
+        return NULL;
+    }
+    r->between_interchanges = true;
+    use_default_separators(r, false);
+    return r;
+}
+
+kh_edi_reader *kh_edi_reader_for_fd(int fd, const kh_edi_limits *limits)
+{
+    kh_edi_reader *r = kh_edi_reader_new(read_fd, NULL, limits);
+    if (r) {
+        r->read_ctx = r;
+        r->fd = fd;
+    }
+    return r;
+}
+
+kh_edi_reader *kh_edi_reader_for_memory(const void *data, size_t size, const kh_edi_limits *limits)
+{
+    kh_edi_reader *r = kh_edi_reader_new(read_memory, NULL, limits);
+    if (r) {
+        r->read_ctx = r;
+        r->mem = data;
+        r->mem_size = size;
+    }
+    return r;
+}
+
+void kh_edi_reader_free(kh_edi_reader *r)
+{
+    if (!r)
+        return;
+    free(r->buf);
+    free(r->seg.data);
+    free(r->seg.elem);
+    free(r->seg.rep);
+    free(r->seg.comp);
+    free(r);
+}
+
+const kh_edi_separators *kh_edi_reader_separators(const kh_edi_reader *r) { return &r->seps; }
+bool kh_edi_reader_had_una(const kh_edi_reader *r) { return r->had_una; }
+uint64_t kh_edi_reader_offset(const kh_edi_reader *r) { return r->buf_offset + r->buf_pos; }
+
+/* ------------------------------------------------------------ issues */
+
+static void set_issue(kh_edi_issue *issue, int code, uint32_t element, uint32_t component,
+                      uint32_t repetition, const char *text)
+{
+    if (issue->code)
+        return;   /* the first one counts */
+    issue->code = code;
+    issue->element = element;
+    issue->component = component;
+    issue->repetition = repetition;
+    snprintf(issue->text, sizeof issue->text, "%s", text);
+}
+
+/* ------------------------------------------------------------ UNA */
+
+static bool is_alnum_or_space(unsigned char c)
+{
+    return c == ' ' || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* Reads "UNA" and its six characters at buf_pos. */
+static int read_service_string_advice(kh_edi_reader *r, kh_edi_issue *issue)
+{
+    kh_edi_segment *seg = &r->seg;
+    size_t avail = ensure_available(r, 9);
+    if (avail == (size_t)-1)
+        return -1;
+    seg->offset = kh_edi_reader_offset(r);
+    memcpy(seg->tag, "UNA", 4);
+    seg->elements = 0;
+    seg->length = avail < 9 ? (uint32_t)avail : 9;
+    seg->trailing_separator = false;
+    seg->tag_has_components = false;
+    r->seg.elem[0].first_rep = 0;
+    r->seg.elem[0].reps = 0;
+    if (avail < 9) {
+        r->buf_pos = r->buf_len;
+        set_issue(issue, 13, 0, 0, 0, "the service string advice (UNA) is cut short");
+        return 1;
+    }
+    const unsigned char *una = r->buf + r->buf_pos + 3;
+    r->buf_pos += 9;
+
+    kh_edi_separators s = {
+        .component = una[0], .element = una[1], .decimal = una[2],
+        .release = una[3] == ' ' ? 0 : una[3],
+        .repetition = 0, .terminator = una[5],
+    };
+    unsigned char distinct[5] = { s.component, s.element, s.terminator, s.release, una[4] == ' ' ? 0 : una[4] };
+    for (int i = 0; i < 5; i++) {
+        if (i < 3 && is_alnum_or_space(distinct[i]))
+            set_issue(issue, 20, 0, 0, 0, "a UNA separator is a letter, digit or space");
+        for (int j = i + 1; j < 5; j++)
+            if (distinct[i] && distinct[i] == distinct[j])
+                set_issue(issue, 20, 0, 0, 0, "the same character is used for two service characters in UNA");
+    }
+    if (s.decimal != '.' && s.decimal != ',')
+        set_issue(issue, 19, 0, 0, 0, "the UNA decimal mark is neither '.' nor ','");
+    if (issue->code == 20)
+        return 1;   /* keep the separators in force: these would make nonsense */
+
+    r->seps = s;
+    r->una_repetition = una[4];
+    r->had_una = true;
+    r->unob_defaults = false;
+    build_byte_classes(r);
+    return 1;
+}
+
+/* ------------------------------------------------------------ segments */
+
+static bool grow(void **array, size_t *cap, size_t need, size_t item)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = *cap * 2;
+    while (n < need)
+        n *= 2;
+    void *p = realloc(*array, n * item);
+    if (!p)
+        return false;
+    *array = p;
+    *cap = n;
+    return true;
+}
+
+/* Counters for the segment being built. */
+typedef struct build {
+    uint32_t elems, reps, comps;   /* used entries in the arrays */
+    size_t   data_len;
+    bool     overflow;             /* past the segment length limit: stop storing */
+    bool     drop_element;         /* past the element limit */
+    bool     drop_constituent;     /* past the repetition/component limit */
+} build;
+
+static bool open_component(kh_edi_reader *r, build *b)
+{
+    if (!grow((void **)&r->seg.comp, &r->comp_cap, b->comps + 1, sizeof *r->seg.comp))
+        return false;
+    r->seg.comp[b->comps].off = (uint32_t)b->data_len;
+    r->seg.comp[b->comps].len = 0;
+    r->seg.rep[b->reps - 1].components++;
+    b->comps++;
+    return true;
+}
+
+static bool open_repetition(kh_edi_reader *r, build *b)
+{
+    if (!grow((void **)&r->seg.rep, &r->rep_cap, b->reps + 1, sizeof *r->seg.rep))
+        return false;
+    r->seg.rep[b->reps].first_component = b->comps;
+    r->seg.rep[b->reps].components = 0;
+    r->seg.elem[b->elems - 1].reps++;
+    b->reps++;
+    return open_component(r, b);
+}
+
+static bool open_element(kh_edi_reader *r, build *b)
+{
+    if (!grow((void **)&r->seg.elem, &r->elem_cap, b->elems + 1, sizeof *r->seg.elem))
+        return false;
+    r->seg.elem[b->elems].first_rep = b->reps;
+    r->seg.elem[b->elems].reps = 0;
+    b->elems++;
+    return open_repetition(r, b);
+}
+
+static void close_component(kh_edi_reader *r, build *b)
+{
+    kh_edi_span *c = &r->seg.comp[b->comps - 1];
+    c->len = (uint32_t)(b->data_len - c->off);
+}
+
+/* Fills seg->tag from element 0 and checks its shape. */
+static void finish_tag(kh_edi_reader *r, kh_edi_issue *issue)
+{
+    kh_edi_segment *seg = &r->seg;
+    const kh_edi_span *t = &seg->comp[0];
+    seg->tag_has_components = seg->rep[0].components > 1 || seg->elem[0].reps > 1;
+    bool ok = t->len == 3;
+    for (uint32_t i = 0; ok && i < 3; i++) {
+        unsigned char c = seg->data[t->off + i];
+        ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+    if (ok) {
+        memcpy(seg->tag, seg->data + t->off, 3);
+        seg->tag[3] = '\0';
+    } else {
+        seg->tag[0] = '\0';
+        set_issue(issue, 15, 0, 0, 0, "the segment tag is not three upper-case letters or digits");
+    }
+}
+
+/* Tokenizes one segment from buf_pos up to and including its terminator. */
+static int read_segment(kh_edi_reader *r, kh_edi_issue *issue)
+{
+    kh_edi_segment *seg = &r->seg;
+    const unsigned char *cls = r->byte_class;
+    build b = {0};
+    bool released = false, after_separator = false;
+    uint64_t raw = 0;
+    size_t max_len = r->limits.max_segment_length;
+
+    seg->offset = kh_edi_reader_offset(r);
+    seg->trailing_separator = false;
+    if (!open_element(r, &b))
+        return -1;
+
+    for (;;) {
+        size_t avail = refill(r);
+        if (avail == (size_t)-1)
+            return -1;
+        if (avail == 0) {
+            set_issue(issue, 13, 0, 0, 0, "the input ends inside a segment: no segment terminator");
+            break;
+        }
+        const unsigned char *p = r->buf + r->buf_pos;
+        const unsigned char *end = r->buf + r->buf_len;
+
+        /* the hot loop: plain data bytes */
+        if (!released && !b.overflow) {
+            size_t room = max_len - b.data_len;
+            const unsigned char *stop = (size_t)(end - p) < room ? end : p + room;
+            unsigned char *o = seg->data + b.data_len;
+            const unsigned char *start = p;
+            while (p < stop && cls[*p] == BYTE_DATA)
+                *o++ = *p++;
+            size_t n = (size_t)(p - start);
+            if (n) {
+                if (!b.drop_element && !b.drop_constituent)
+                    b.data_len += n;
+                after_separator = false;
+            }
+            raw += n;
+            r->buf_pos += n;
+            if (p == end)
+                continue;
+        }
+
+        unsigned char c = *p;
+        r->buf_pos++;
+        raw++;
+        if (raw > max_len && !b.overflow) {
+            b.overflow = true;
+            set_issue(issue, 16, 0, 0, 0, "the segment is longer than the configured limit");
+        }
+        if (released) {
+            released = false;
+            if (!b.overflow && !b.drop_element && !b.drop_constituent)
+                seg->data[b.data_len++] = c;
+            after_separator = false;
+            continue;
+        }
+        switch (cls[c]) {
+        case BYTE_DATA:      /* only reached in overflow */
+            after_separator = false;
+            break;
+        case BYTE_RELEASE:
+            released = true;
+            break;
+        case BYTE_COMPONENT:
+            after_separator = true;
+            if (b.drop_element || b.drop_constituent)
+                break;
+            close_component(r, &b);
+            if (seg->rep[b.reps - 1].components >= r->limits.max_components) {
+                b.drop_constituent = true;
+                set_issue(issue, 16, b.elems - 1, seg->rep[b.reps - 1].components + 1, 0,
+                          "more components than the configured limit");
+            } else if (!open_component(r, &b))
+                return -1;
+            break;
+        case BYTE_REPETITION:
+            after_separator = true;
+            if (b.drop_element)
+                break;
+            if (!b.drop_constituent)
+                close_component(r, &b);
+            b.drop_constituent = false;
+            if (seg->elem[b.elems - 1].reps >= r->limits.max_repetitions) {
+                b.drop_constituent = true;
+                set_issue(issue, 35, b.elems - 1, 0, seg->elem[b.elems - 1].reps + 1,
+                          "more repetitions than the configured limit");
+            } else if (!open_repetition(r, &b))
+                return -1;
+            break;
+        case BYTE_ELEMENT:
+            after_separator = true;
+            if (b.drop_element)
+                break;
+            if (!b.drop_constituent)
+                close_component(r, &b);
+            b.drop_constituent = false;
+            if (b.elems - 1 >= r->limits.max_elements) {
+                b.drop_element = true;
+                set_issue(issue, 16, b.elems, 0, 0, "more data elements than the configured limit");
+            } else if (!open_element(r, &b))
+                return -1;
+            break;
+        case BYTE_TERMINATOR:
+            goto terminated;
+        }
+    }
+terminated:
+    if (!b.drop_element && !b.drop_constituent)
+        close_component(r, &b);
+    if (released)
+        set_issue(issue, 22, 0, 0, 0, "the release character is not followed by a character");
+    seg->trailing_separator = after_separator;
+    seg->elements = b.elems - 1;
+    seg->length = raw > UINT32_MAX ? UINT32_MAX : (uint32_t)raw;
+    finish_tag(r, issue);
+    return 1;
+}
+
+int kh_edi_reader_next(kh_edi_reader *r, kh_edi_segment **seg, kh_edi_issue *issue)
+{
+    memset(issue, 0, sizeof *issue);
+
+    /* line breaks between segments are tolerated and skipped */
+    for (;;) {
+        size_t avail = refill(r);
+        if (avail == (size_t)-1)
+            return -1;
+        if (avail == 0)
+            return 0;
+        unsigned char c = r->buf[r->buf_pos];
+        if (c != '\r' && c != '\n')
+            break;
+        r->buf_pos++;
+    }
+
+    if (r->between_interchanges) {
+        size_t avail = ensure_available(r, 4);
+        if (avail == (size_t)-1)
+            return -1;
+        const unsigned char *p = r->buf + r->buf_pos;
+        if (avail >= 3 && memcmp(p, "UNA", 3) == 0) {
+            *seg = &r->seg;
+            return read_service_string_advice(r, issue);
+        }
+        if (avail >= 3 && memcmp(p, "UNB", 3) == 0) {
+            if (!r->had_una)
+                use_default_separators(r, avail >= 4 && p[3] == 0x1D);
+            r->between_interchanges = false;
+        }
+    }
+
+    int rc = read_segment(r, issue);
+    if (rc != 1)
+        return rc;
+    if (strcmp(r->seg.tag, "UNZ") == 0) {
+        r->between_interchanges = true;
+        r->had_una = false;
+    }
+    *seg = &r->seg;
+    return 1;
+}
+
+/* ------------------------------------------------------------ access */
+
+const unsigned char *kh_edi_value(const kh_edi_segment *seg, uint32_t e, uint32_t r,
+                                  uint32_t c, size_t *len)
+{
+    *len = 0;
+    if (e > seg->elements || r == 0 || c == 0)
+        return NULL;
+    const kh_edi_elem *el = &seg->elem[e];
+    if (r > el->reps)
+        return NULL;
+    const kh_edi_rep *rp = &seg->rep[el->first_rep + r - 1];
+    if (c > rp->components)
+        return NULL;
+    const kh_edi_span *sp = &seg->comp[rp->first_component + c - 1];
+    *len = sp->len;
+    return seg->data + sp->off;
+}
+
+uint32_t kh_edi_repetitions(const kh_edi_segment *seg, uint32_t e)
+{
+    return e > seg->elements ? 0 : seg->elem[e].reps;
+}
+
+uint32_t kh_edi_components(const kh_edi_segment *seg, uint32_t e, uint32_t r)
+{
+    if (e > seg->elements || r == 0 || r > seg->elem[e].reps)
+        return 0;
+    return seg->rep[seg->elem[e].first_rep + r - 1].components;
+}
