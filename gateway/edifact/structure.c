@@ -63,32 +63,33 @@ void kh_edi_structure_begin(kh_edi_structure *s, const kh_dir_message *message)
 }
 
 /* Looks for tag in a frame from its current position on; returns the child
- * index or -1. A child that has used up its repetitions gives way to a later
- * child with the same tag (CUSDEC's two UNS, for one). */
-static int find_in_frame(const kh_edi_structure_frame *f, const char *tag)
+ * index or -1. A child that has used up its repetitions is only taken when
+ * allowed: first a later sibling or an enclosing group gets the chance (a
+ * group trigger that repeats starts a new occurrence of the group; CUSDEC's
+ * second UNS follows the first). */
+static int find_in_frame(const kh_edi_structure_frame *f, const char *tag, bool take_exhausted)
 {
     int start = f->position < 0 ? 0 : f->position;
-    int found = -1;
     for (int i = start; i < f->group->children; i++) {
         if (!node_matches(&f->group->child[i], tag))
             continue;
         bool exhausted = i == f->position && f->count >= f->group->child[i].max_repeat;
-        if (!exhausted)
+        if (!exhausted || take_exhausted)
             return i;
-        if (found < 0)
-            found = i;
     }
-    return found;
+    return -1;
 }
 
 const kh_dir_node *kh_edi_structure_place(kh_edi_structure *s, const char *tag,
                                           const kh_edi_structure_events *ev)
 {
     char text[160];
-    for (int d = s->depth - 1; d >= 0; d--) {
-        int i = find_in_frame(&s->frame[d], tag);
-        if (i < 0)
-            continue;
+    int d = -1, i = -1;
+    for (int pass = 0; pass < 2 && i < 0; pass++)
+        for (d = s->depth - 1; d >= 0; d--)
+            if ((i = find_in_frame(&s->frame[d], tag, pass == 1)) >= 0)
+                break;
+    if (i >= 0) {
 
         while (s->depth - 1 > d)
             pop_frame(s, ev);
