@@ -67,9 +67,14 @@ void kh_edi_structure_begin(kh_edi_structure *s, const kh_dir_message *message)
  * allowed: first a later sibling or an enclosing group gets the chance (a
  * group trigger that repeats starts a new occurrence of the group; CUSDEC's
  * second UNS follows the first). */
-static int find_in_frame(const kh_edi_structure_frame *f, const char *tag, bool take_exhausted)
+static int find_in_frame(const kh_edi_structure_frame *f, const char *tag, bool take_exhausted,
+                         bool inside_group)
 {
+    /* a group's trigger comes once per occurrence: seen again, it starts the
+     * next occurrence, which the enclosing frame places */
     int start = f->position < 0 ? 0 : f->position;
+    if (inside_group && start == 0)
+        start = 1;
     for (int i = start; i < f->group->children; i++) {
         if (!node_matches(&f->group->child[i], tag))
             continue;
@@ -87,7 +92,7 @@ const kh_dir_node *kh_edi_structure_place(kh_edi_structure *s, const char *tag,
     int d = -1, i = -1;
     for (int pass = 0; pass < 2 && i < 0; pass++)
         for (d = s->depth - 1; d >= 0; d--)
-            if ((i = find_in_frame(&s->frame[d], tag, pass == 1)) >= 0)
+            if ((i = find_in_frame(&s->frame[d], tag, pass == 1, d > 0)) >= 0)
                 break;
     if (i >= 0) {
 
