@@ -6,7 +6,8 @@
  * interchange ends, the header (UNB, UNH, UCI) is written, the body copied
  * after it, and the trailers closed with the right counts. The messages of a
  * group go to a group file first, because the group's UCF, which precedes
- * them, is only known when the group ends.
+ * them, is only known when the group ends. A group or interchange rejected
+ * as a whole (action 4) is answered without the reports of what it holds.
  *
  * Positions in S011 follow ISO 9735: the segment tag is position 1, so data
  * element n of the engine (tag excluded) is reported as n + 1.
@@ -58,37 +59,51 @@ static void fail(kh_edi_contrl *c, const char *what, const kh_edi_writer *w)
         snprintf(c->failure, sizeof c->failure, "%s: %s", what, w ? kh_edi_writer_error(w) : "write failed");
 }
 
-static void put(kh_edi_writer *w, uint32_t e, uint32_t comp, const char *v)
+/* Adds a value; an empty one only when explicit (to keep a position). */
+static void put_value(kh_edi_contrl *c, kh_edi_writer *w, uint32_t e, uint32_t comp,
+                      const char *v, bool explicit_empty)
 {
-    if (v && *v)
-        kh_edi_writer_value(w, e, 1, comp, v, strlen(v));
+    if ((v && *v) || explicit_empty)
+        if (kh_edi_writer_value(w, e, 1, comp, v ? v : "", v ? strlen(v) : 0) != 0)
+            fail(c, "cannot write the CONTRL", w);
 }
 
-static void put_number(kh_edi_writer *w, uint32_t e, uint32_t comp, unsigned long n)
+static void put(kh_edi_contrl *c, kh_edi_writer *w, uint32_t e, uint32_t comp, const char *v)
+{
+    put_value(c, w, e, comp, v, false);
+}
+
+static void put_number(kh_edi_contrl *c, kh_edi_writer *w, uint32_t e, uint32_t comp, unsigned long n)
 {
     char buf[24];
     snprintf(buf, sizeof buf, "%lu", n);
-    put(w, e, comp, buf);
+    put(c, w, e, comp, buf);
+}
+
+static void begin(kh_edi_contrl *c, kh_edi_writer *w, const char *tag)
+{
+    if (kh_edi_writer_begin_segment(w, tag) != 0)
+        fail(c, "cannot write the CONTRL", w);
 }
 
 /* The action code, syntax error code, service segment tag and S011 of a
  * UCI, UCF or UCM, from element position `first` on. */
-static void put_action(kh_edi_writer *w, uint32_t first, int action, const level_error *le, int version)
+static void put_action(kh_edi_contrl *c, kh_edi_writer *w, uint32_t first, int action, const level_error *le, int version)
 {
-    put_number(w, first, 1, (unsigned long)action);
+    put_number(c, w, first, 1, (unsigned long)action);
     if (!le->set)
         return;
     const kh_edi_error *e = &le->err;
-    put_number(w, first + 1, 1, (unsigned long)e->code);
-    put(w, first + 2, 1, e->place.tag);
+    put_number(c, w, first + 1, 1, (unsigned long)e->code);
+    put(c, w, first + 2, 1, e->place.tag);
     if (e->place.element) {
-        put_number(w, first + 3, 1, e->place.element + 1);
+        put_number(c, w, first + 3, 1, e->place.element + 1);
         if (e->place.component)
-            put_number(w, first + 3, 2, e->place.component);
+            put_number(c, w, first + 3, 2, e->place.component);
         if (version >= 4 && e->place.repetition > 1) {
             if (!e->place.component)
-                kh_edi_writer_value(w, first + 3, 1, 2, "", 0);
-            put_number(w, first + 3, 3, e->place.repetition);
+                put_value(c, w, first + 3, 2, "", true);
+            put_number(c, w, first + 3, 3, e->place.repetition);
         }
     }
 }
@@ -161,24 +176,24 @@ static void write_segment_errors(kh_edi_contrl *c, int version)
         const kh_edi_error *e = &c->message_errors[i];
         bool element_error = e->level == KH_LEVEL_ELEMENT;
         if (!element_error || open_segment != e->place.segment || ucd_in_ucs >= 99) {
-            kh_edi_writer_begin_segment(w, "UCS");
-            put_number(w, 1, 1, e->place.segment);
+            begin(c, w, "UCS");
+            put_number(c, w, 1, 1, e->place.segment);
             if (!element_error)
-                put_number(w, 2, 1, (unsigned long)e->code);
+                put_number(c, w, 2, 1, (unsigned long)e->code);
             end_segment(c, w, true);
             open_segment = element_error ? e->place.segment : 0;
             ucd_in_ucs = 0;
         }
         if (element_error) {
-            kh_edi_writer_begin_segment(w, "UCD");
-            put_number(w, 1, 1, (unsigned long)e->code);
-            put_number(w, 2, 1, e->place.element + 1);
+            begin(c, w, "UCD");
+            put_number(c, w, 1, 1, (unsigned long)e->code);
+            put_number(c, w, 2, 1, e->place.element + 1);
             if (e->place.component)
-                put_number(w, 2, 2, e->place.component);
+                put_number(c, w, 2, 2, e->place.component);
             if (version >= 4 && e->place.repetition > 1) {
                 if (!e->place.component)
-                    kh_edi_writer_value(w, 2, 1, 2, "", 0);
-                put_number(w, 2, 3, e->place.repetition);
+                    put_value(c, w, 2, 2, "", true);
+                put_number(c, w, 2, 3, e->place.repetition);
             }
             end_segment(c, w, true);
             ucd_in_ucs++;
@@ -216,16 +231,19 @@ static void on_group_end(void *ctx, const kh_edi_interchange *ic)
     if (!c->group_open || !w)
         return;
     c->group_open = false;
-    kh_edi_writer_begin_segment(w, "UCF");
-    put(w, 1, 1, ic->group_ref);
-    put(w, 2, 1, ic->group_sender);
-    put(w, 2, 2, ic->group_sender_qualifier);
-    put(w, 3, 1, ic->group_recipient);
-    put(w, 3, 2, ic->group_recipient_qualifier);
-    put_action(w, 4, c->group_error.set ? 4 : 7, &c->group_error, ic->version ? ic->version : 3);
+    begin(c, w, "UCF");
+    put(c, w, 1, 1, ic->group_ref);
+    put(c, w, 2, 1, ic->group_sender);
+    put(c, w, 2, 2, ic->group_sender_qualifier);
+    put(c, w, 3, 1, ic->group_recipient);
+    put(c, w, 3, 2, ic->group_recipient_qualifier);
+    put_action(c, w, 4, c->group_error.set ? 4 : 7, &c->group_error, ic->version ? ic->version : 3);
     end_segment(c, w, true);
-    copy_scratch(c, c->group_body, c->group_start, c->body);
-    c->body_segments += c->group_segments;
+    /* a rejected group rejects its messages: their UCMs would only contradict it */
+    if (!c->group_error.set) {
+        copy_scratch(c, c->group_body, c->group_start, c->body);
+        c->body_segments += c->group_segments;
+    }
 }
 
 static void on_message_begin(void *ctx, const kh_edi_interchange *ic)
@@ -244,14 +262,14 @@ static void on_message_end(void *ctx, const kh_edi_interchange *ic)
         return;
     int version = ic->version ? ic->version : 3;
     bool rejected = c->message_error.set || c->message_error_count > 0;
-    kh_edi_writer_begin_segment(w, "UCM");
-    put(w, 1, 1, ic->message_ref);
-    put(w, 2, 1, ic->message_type);
-    put(w, 2, 2, ic->message_version);
-    put(w, 2, 3, ic->message_release);
-    put(w, 2, 4, ic->message_agency);
-    put(w, 2, 5, ic->message_association);
-    put_action(w, 3, rejected ? 4 : 7, &c->message_error, version);
+    begin(c, w, "UCM");
+    put(c, w, 1, 1, ic->message_ref);
+    put(c, w, 2, 1, ic->message_type);
+    put(c, w, 2, 2, ic->message_version);
+    put(c, w, 2, 3, ic->message_release);
+    put(c, w, 2, 4, ic->message_agency);
+    put(c, w, 2, 5, ic->message_association);
+    put_action(c, w, 3, rejected ? 4 : 7, &c->message_error, version);
     end_segment(c, w, true);
     write_segment_errors(c, version);
 }
@@ -314,49 +332,52 @@ static void on_interchange_end(void *ctx, const kh_edi_interchange *ic)
     snprintf(reference, sizeof reference, "%.6s%.4s%04u", date + 2, time, ic->index % 10000);
 
     kh_edi_writer_begin_interchange(w, &ic->seps, cs, version, ic->had_una);
-    kh_edi_writer_begin_segment(w, "UNB");
-    put(w, 1, 1, ic->syntax_id[0] && ic->charset ? ic->syntax_id : "UNOC");
-    put_number(w, 1, 2, (unsigned long)version);
-    put(w, 2, 1, ic->recipient);
-    put(w, 2, 2, ic->recipient_qualifier);
-    put(w, 2, 3, ic->recipient_internal);
-    put(w, 3, 1, ic->sender);
-    put(w, 3, 2, ic->sender_qualifier);
-    put(w, 3, 3, ic->sender_internal);
-    put(w, 4, 1, version >= 4 ? date : date + 2);
-    put(w, 4, 2, time);
-    put(w, 5, 1, reference);
+    begin(c, w, "UNB");
+    put(c, w, 1, 1, ic->syntax_id[0] && ic->charset ? ic->syntax_id : "UNOC");
+    put_number(c, w, 1, 2, (unsigned long)version);
+    put(c, w, 2, 1, ic->recipient);
+    put(c, w, 2, 2, ic->recipient_qualifier);
+    put(c, w, 2, 3, ic->recipient_internal);
+    put(c, w, 3, 1, ic->sender);
+    put(c, w, 3, 2, ic->sender_qualifier);
+    put(c, w, 3, 3, ic->sender_internal);
+    put(c, w, 4, 1, version >= 4 ? date : date + 2);
+    put(c, w, 4, 2, time);
+    put(c, w, 5, 1, reference);
     if (ic->test)
-        put(w, 11, 1, "1");
+        put(c, w, 11, 1, "1");
     end_segment(c, w, false);
 
-    kh_edi_writer_begin_segment(w, "UNH");
-    put(w, 1, 1, "1");
-    put(w, 2, 1, "CONTRL");
-    put(w, 2, 2, version >= 4 ? "4" : "D");
-    put(w, 2, 3, version >= 4 ? "1" : "3");
-    put(w, 2, 4, "UN");
+    begin(c, w, "UNH");
+    put(c, w, 1, 1, "1");
+    put(c, w, 2, 1, "CONTRL");
+    put(c, w, 2, 2, version >= 4 ? "4" : "D");
+    put(c, w, 2, 3, version >= 4 ? "1" : "3");
+    put(c, w, 2, 4, "UN");
     end_segment(c, w, false);
 
-    kh_edi_writer_begin_segment(w, "UCI");
-    put(w, 1, 1, ic->reference);
-    put(w, 2, 1, ic->sender);
-    put(w, 2, 2, ic->sender_qualifier);
-    put(w, 3, 1, ic->recipient);
-    put(w, 3, 2, ic->recipient_qualifier);
-    put_action(w, 4, c->interchange_error.set ? 4 : 7, &c->interchange_error, version);
+    begin(c, w, "UCI");
+    put(c, w, 1, 1, ic->reference);
+    put(c, w, 2, 1, ic->sender);
+    put(c, w, 2, 2, ic->sender_qualifier);
+    put(c, w, 3, 1, ic->recipient);
+    put(c, w, 3, 2, ic->recipient_qualifier);
+    put_action(c, w, 4, c->interchange_error.set ? 4 : 7, &c->interchange_error, version);
     end_segment(c, w, false);
 
-    copy_scratch(c, c->body, c->body_start, c->out);
-    kh_edi_writer_add_segments(w, c->body_segments);
+    /* action 4 on UCI rejects every group and message: no UCF or UCM follows */
+    if (!c->interchange_error.set) {
+        copy_scratch(c, c->body, c->body_start, c->out);
+        kh_edi_writer_add_segments(w, c->body_segments);
+    }
 
-    kh_edi_writer_begin_segment(w, "UNT");
-    put(w, 1, 1, "0");
-    put(w, 2, 1, "1");
+    begin(c, w, "UNT");
+    put(c, w, 1, 1, "0");
+    put(c, w, 2, 1, "1");
     end_segment(c, w, false);
-    kh_edi_writer_begin_segment(w, "UNZ");
-    put(w, 1, 1, "0");
-    put(w, 2, 1, reference);
+    begin(c, w, "UNZ");
+    put(c, w, 1, 1, "0");
+    put(c, w, 2, 1, reference);
     end_segment(c, w, false);
     kh_edi_writer_free(w);
     fflush(c->out);

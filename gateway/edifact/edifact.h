@@ -78,8 +78,10 @@ size_t kh_charset_to_utf8(kh_edi_charset cs, const unsigned char *value, size_t 
                           char *out, size_t cap);
 
 /* Converts UTF-8 text to the charset into out (capacity cap; len + 1
- * suffices). Returns the number of bytes written, or (size_t)-1 when a
- * character has no representation in the charset. */
+ * suffices), NUL-terminated. Returns the number of bytes written, or
+ * (size_t)-1 when a character has no representation in the charset, the
+ * text is not well-formed UTF-8, or out is too small. KH_CHARSET_UNKNOWN
+ * stands for printable ASCII. */
 size_t kh_charset_from_utf8(kh_edi_charset cs, const char *utf8, size_t len,
                             unsigned char *out, size_t cap);
 
@@ -90,8 +92,9 @@ typedef struct kh_edi_rep  { uint32_t first_component, components; } kh_edi_rep;
 typedef struct kh_edi_elem { uint32_t first_rep, reps; } kh_edi_elem;
 
 /* One segment as read: values are unescaped but still in the interchange's
- * charset. Element 0 is the tag; data elements are 1..elements-1 ... see
- * kh_edi_value(). Valid until the next call to kh_edi_reader_next(). */
+ * charset. elem[0] is the tag; the data elements after it are elem[1] to
+ * elem[elements]; read them with kh_edi_value(). Valid until the next call
+ * to kh_edi_reader_next(). */
 typedef struct kh_edi_segment {
     char         tag[4];       /* NUL-terminated, at most 3 characters */
     uint64_t     offset;       /* byte offset of the tag in the input */

@@ -427,10 +427,8 @@ static void end_interchange(walk *w, bool trailer_seen)
         end_group(w, false);
     else if (ic->in_message)
         end_message(w, false);
-    if (!trailer_seen) {
-        w->seg = NULL;
+    if (!trailer_seen)
         emit(w, 13, KH_LEVEL_INTERCHANGE, 0, "UNZ", 0, 0, 0, "interchange %s has no interchange trailer (UNZ)", ic->reference);
-    }
     if (!w->rejected && !ic->duplicate && w->registry) {
         char sender[64], recipient[64];
         duplicate_key(ic, sender, sizeof sender, recipient, sizeof recipient);

@@ -279,12 +279,25 @@ static bool is_separator(const kh_edi_separators *seps, unsigned char c)
            (seps->repetition && c == seps->repetition);
 }
 
+static size_t utf8_sequence_length(unsigned char lead)
+{
+    if (lead < 0xC0)
+        return 1;
+    if (lead < 0xE0)
+        return 2;
+    if (lead < 0xF0)
+        return 3;
+    return 4;
+}
+
 /* The code point of the UTF-8 character at s (n bytes), 0 when it is not
  * well-formed. Used only to explain a failed conversion. */
 static uint32_t code_point_of(const unsigned char *s, size_t n)
 {
     uint32_t cp;
 
+    if (n != utf8_sequence_length(s[0]) || s[0] >= 0xF5)
+        return 0;
     if (n == 1)
         return s[0] < 0x80 ? s[0] : 0;
     cp = s[0] & (0x7F >> n);
@@ -297,17 +310,6 @@ static uint32_t code_point_of(const unsigned char *s, size_t n)
         (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
         return 0;
     return cp;
-}
-
-static size_t utf8_sequence_length(unsigned char lead)
-{
-    if (lead < 0xC0)
-        return 1;
-    if (lead < 0xE0)
-        return 2;
-    if (lead < 0xF0)
-        return 3;
-    return 4;
 }
 
 /* Says which character of utf8 the charset cannot take. */

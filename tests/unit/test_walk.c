@@ -241,7 +241,7 @@ static void test_contrl(void **state)
     c = contrl_of(UNB4 CUSDEC("1") "UNZ+2+REF1'");
     assert_string_equal(c, "UNB+UNOC:4+MNCUSTOMS:ZZZ+MN1234567:ZZZ+20261123:1200+26112312000001'"
                            "UNH+1+CONTRL:4:1:UN'UCI+REF1+MN1234567:ZZZ+MNCUSTOMS:ZZZ+4+29+UNZ+2'"
-                           "UCM+1+CUSDEC:D:96B:UN+7'UNT+4+1'UNZ+1+26112312000001'");
+                           "UNT+3+1'UNZ+1+26112312000001'");
     free(c);
     c = contrl_of(UNB3 "UNG+CUSDEC+MN1:ZZZ+MNC:ZZZ+261123:1200+G1+UN+D:96B'" CUSDEC("1") "UNE+1+G1'" UNZ1);
     assert_non_null(strstr(c, "UCF+G1+MN1:ZZZ+MNC:ZZZ+7'UCM+1+CUSDEC:D:96B:UN+7'UNT+5+1'"));
