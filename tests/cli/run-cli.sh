@@ -1,0 +1,81 @@
+#!/bin/sh
+# run-cli.sh - the khaalga command line as a user meets it: help, usage
+# errors and exit statuses, standard input, several files, JSON errors,
+# limits, and the duplicate registry kept across runs. Reports in TAP.
+set -u
+srcdir=${srcdir:-.}
+KHAALGA=${KHAALGA:-./khaalga}
+KHAALGA_DATADIR=${KHAALGA_DATADIR:-$srcdir}
+export KHAALGA_DATADIR
+valid=$srcdir/tests/corpus/edifact/valid
+broken=$srcdir/tests/corpus/edifact/broken
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/khaalga-cli.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$tmp/out" "$tmp/err" 2>/dev/null | head -20; }
+# expect STATUS DESCRIPTION COMMAND...: runs it, keeps stdout and stderr
+expect() {
+    want=$1 what=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" -eq "$want" ]; then ok "$what (exit $want)"; else echo "exit $got" >>"$tmp/err"; not_ok "$what (exit $want)"; fi
+}
+contains() { if grep -q -- "$2" "$tmp/$1"; then ok "$3"; else not_ok "$3"; fi; }
+
+cusdec=$valid/cusdec-D96B-v3-UNOC-una.edi
+
+expect 0 "help lists the commands" "$KHAALGA" help
+contains out "edi2xml" "help names edi2xml"
+expect 0 "help check" "$KHAALGA" help check
+contains out "max-segment-length" "help check names the limits"
+expect 2 "no command" "$KHAALGA"
+expect 2 "unknown command" "$KHAALGA" frobnicate
+expect 2 "unknown option" "$KHAALGA" check --frobnicate "$cusdec"
+contains err "unknown option" "the unknown option is named"
+expect 2 "bad limit" "$KHAALGA" check --max-errors zero "$cusdec"
+expect 2 "missing file" "$KHAALGA" check "$tmp/nothing.edi"
+contains err "nothing.edi" "the missing file is named"
+expect 2 "directories that do not exist" "$KHAALGA" check --directories "$tmp/none" "$cusdec"
+
+expect 0 "valid file" "$KHAALGA" check "$cusdec"
+contains out "1 interchange, 1 message, 0 errors: accepted" "summary line"
+expect 0 "standard input" sh -c "\"$KHAALGA\" check - <\"$cusdec\""
+expect 1 "two files, one broken" "$KHAALGA" check "$cusdec" "$broken/unt-count-wrong.edi"
+contains out "rejected" "the broken one is rejected in the summary"
+expect 1 "JSON errors" "$KHAALGA" check --json "$broken/unt-count-wrong.edi"
+contains err '"code":29,"name":"Control count does not match number of instances received","level":"message"' "JSON names code, name and level"
+
+expect 1 "segment length limit" "$KHAALGA" check --max-segment-length 20 "$cusdec"
+contains err "longer than the configured limit" "the limit is named"
+expect 1 "interchange size limit" "$KHAALGA" check --max-interchange-size 200 "$cusdec"
+contains err "larger than the configured limit" "the size limit is named"
+expect 1 "error limit" "$KHAALGA" check --max-errors 1 "$broken/../../../../examples/edifact/cusdec-import-D96B-broken.edi"
+contains err "2 more errors not reported" "errors past the limit are counted"
+
+expect 0 "registry: first time" "$KHAALGA" check --registry "$tmp/seen.db" "$cusdec"
+expect 1 "registry: same interchange again, another run" "$KHAALGA" check --registry "$tmp/seen.db" "$cusdec"
+contains err "error 26 (Duplicate detected)" "the duplicate is error 26"
+expect 0 "without the registry nothing is remembered" "$KHAALGA" check "$cusdec"
+expect 2 "registry in a folder that does not exist" "$KHAALGA" check --registry "$tmp/no/such/dir/seen.db" "$cusdec"
+
+expect 1 "CONTRL of a rejected interchange" env KHAALGA_NOW=202611231200 "$KHAALGA" check --contrl "$broken/unt-count-wrong.edi"
+contains out "UCM+M1+CUSDEC:D:21A:UN+4+29+UNT+2'" "UCM names the UNT count error"
+
+expect 0 "edi2xml" "$KHAALGA" edi2xml "$cusdec"
+cp "$tmp/out" "$tmp/cusdec.xml"
+contains out '<message ref="M1" type="CUSDEC" directory="D96B">' "edi2xml writes the message with its directory"
+contains out '<SG6>' "edi2xml writes segment groups"
+expect 0 "xml2edi" "$KHAALGA" xml2edi "$tmp/cusdec.xml"
+if cmp -s "$tmp/out" "$cusdec"; then ok "xml2edi gives the interchange back"; else not_ok "xml2edi gives the interchange back"; fi
+expect 0 "edi2xml --no-names" "$KHAALGA" edi2xml --no-names "$cusdec"
+if grep -q 'name=' "$tmp/out"; then not_ok "no name attributes"; else ok "no name attributes"; fi
+printf '<edifact xmlns="urn:khaalga:edifact-xml:1"><interchange charset="UNOC" version="3"><BOGUS/></interchange></edifact>' >"$tmp/bad.xml"
+expect 1 "xml2edi rejects what is not EDIFACT-XML" "$KHAALGA" xml2edi "$tmp/bad.xml"
+contains err "BOGUS" "the offending element is named"
+expect 1 "edi2xml of a broken interchange" "$KHAALGA" edi2xml "$broken/unt-count-wrong.edi"
+expect 0 "tokenize" "$KHAALGA" tokenize "$cusdec"
+contains out "segments" "tokenize counts segments"
+
+echo "1..$n"
