@@ -352,6 +352,46 @@ static void close_component(kh_edi_reader *r, build *b)
     c->len = (uint32_t)(b->data_len - c->off);
 }
 
+/* A separator ends the component (with its repetition or element) being
+ * read and opens the next one, unless a limit says to drop what follows:
+ * then the rest of the element, or of the segment, is skipped. */
+static int on_separator(kh_edi_reader *r, build *b, int kind, kh_edi_issue *issue)
+{
+    kh_edi_segment *seg = &r->seg;
+    if (b->drop_element)
+        return 0;
+    if (kind == BYTE_COMPONENT) {
+        if (b->drop_constituent)
+            return 0;
+        close_component(r, b);
+        uint32_t components = seg->rep[b->reps - 1].components;
+        if (components >= r->limits.max_components) {
+            b->drop_constituent = true;
+            set_issue(issue, 16, b->elems - 1, components + 1, 0, "more components than the configured limit");
+            return 0;
+        }
+        return open_component(r, b) ? 0 : -1;
+    }
+    if (!b->drop_constituent)
+        close_component(r, b);
+    b->drop_constituent = false;
+    if (kind == BYTE_REPETITION) {
+        uint32_t reps = seg->elem[b->elems - 1].reps;
+        if (reps >= r->limits.max_repetitions) {
+            b->drop_constituent = true;
+            set_issue(issue, 35, b->elems - 1, 0, reps + 1, "more repetitions than the configured limit");
+            return 0;
+        }
+        return open_repetition(r, b) ? 0 : -1;
+    }
+    if (b->elems - 1 >= r->limits.max_elements) {
+        b->drop_element = true;
+        set_issue(issue, 16, b->elems, 0, 0, "more data elements than the configured limit");
+        return 0;
+    }
+    return open_element(r, b) ? 0 : -1;
+}
+
 /* Fills seg->tag from element 0 and checks its shape. */
 static void finish_tag(kh_edi_reader *r, kh_edi_issue *issue)
 {
@@ -440,42 +480,10 @@ static int read_segment(kh_edi_reader *r, kh_edi_issue *issue)
             released = true;
             break;
         case BYTE_COMPONENT:
-            after_separator = true;
-            if (b.drop_element || b.drop_constituent)
-                break;
-            close_component(r, &b);
-            if (seg->rep[b.reps - 1].components >= r->limits.max_components) {
-                b.drop_constituent = true;
-                set_issue(issue, 16, b.elems - 1, seg->rep[b.reps - 1].components + 1, 0,
-                          "more components than the configured limit");
-            } else if (!open_component(r, &b))
-                return -1;
-            break;
         case BYTE_REPETITION:
-            after_separator = true;
-            if (b.drop_element)
-                break;
-            if (!b.drop_constituent)
-                close_component(r, &b);
-            b.drop_constituent = false;
-            if (seg->elem[b.elems - 1].reps >= r->limits.max_repetitions) {
-                b.drop_constituent = true;
-                set_issue(issue, 35, b.elems - 1, 0, seg->elem[b.elems - 1].reps + 1,
-                          "more repetitions than the configured limit");
-            } else if (!open_repetition(r, &b))
-                return -1;
-            break;
         case BYTE_ELEMENT:
             after_separator = true;
-            if (b.drop_element)
-                break;
-            if (!b.drop_constituent)
-                close_component(r, &b);
-            b.drop_constituent = false;
-            if (b.elems - 1 >= r->limits.max_elements) {
-                b.drop_element = true;
-                set_issue(issue, 16, b.elems, 0, 0, "more data elements than the configured limit");
-            } else if (!open_element(r, &b))
+            if (on_separator(r, &b, cls[c], issue) != 0)
                 return -1;
             break;
         case BYTE_TERMINATOR:
