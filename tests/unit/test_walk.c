@@ -92,6 +92,11 @@ static void test_valid_interchanges(void **state)
         UNB4 CUSDEC("1") UNZ1,
         "UNA:+.? '" UNB3 CUSDEC("1") CUSDEC("2") "UNZ+2+REF1'",
         UNB3 "UNG+CUSDEC+MN1:ZZZ+MNC:ZZZ+261123:1200+G1+UN+D:96B'" CUSDEC("1") "UNE+1+G1'" UNZ1,
+        /* syntax versions 1 and 2 use the version 3 service segments */
+        "UNB+UNOA:1+MN1234567:ZZZ+MNCUSTOMS:ZZZ+261123:1200+REF1'" CUSDEC("1") UNZ1,
+        "UNB+UNOB:2+MN1234567:ZZZ+MNCUSTOMS:ZZZ+261123:1200+REF1'" CUSDEC("1") UNZ1,
+        /* test indicator and acknowledgement request */
+        "UNB+UNOC:4+MN1234567:ZZZ+MNCUSTOMS:ZZZ+20261123:1200+REF1++++1++1'" CUSDEC("1") UNZ1,
     };
     for (size_t i = 0; i < sizeof valid / sizeof valid[0]; i++) {
         int rc = walk_text(valid[i], &s);
@@ -212,6 +217,43 @@ static void test_error_offset_and_message_place(void **state)
     assert_string_equal(s.err[0].place.tag, "MOA");
 }
 
+static void keep_interchange(void *ctx, const kh_edi_interchange *ic)
+{
+    *(kh_edi_interchange *)ctx = *ic;
+}
+
+static void test_interchange_header_fields(void **state)
+{
+    (void)state;
+    const char *text = "UNA:+.?*'UNB+UNOW:4+MN1234567:ZZZ:DEPT1+MNCUSTOMS:ZZZ+20261123:0930+REF1++++1++1'" CUSDEC("1") UNZ1;
+    kh_edi_interchange ic;
+    memset(&ic, 0, sizeof ic);
+    kh_edi_walk_options options = { .directories = dirs };
+    kh_edi_limits_default(&options.limits);
+    kh_edi_reader *r = kh_edi_reader_for_memory(text, strlen(text), &options.limits);
+    kh_edi_handler h = { .ctx = &ic, .interchange_begin = keep_interchange };
+    const kh_edi_handler *handlers[] = { &h };
+    kh_edi_walk_result res;
+    assert_int_equal(kh_edi_walk(r, &options, handlers, 1, &res), 0);
+    kh_edi_reader_free(r);
+    assert_int_equal(ic.version, 4);
+    assert_int_equal(ic.charset, KH_CHARSET_UNOW);
+    assert_true(ic.had_una);
+    assert_int_equal(ic.seps.repetition, '*');
+    assert_string_equal(ic.sender, "MN1234567");
+    assert_string_equal(ic.sender_qualifier, "ZZZ");
+    assert_string_equal(ic.sender_internal, "DEPT1");
+    assert_string_equal(ic.recipient, "MNCUSTOMS");
+    assert_string_equal(ic.date, "20261123");
+    assert_string_equal(ic.time, "0930");
+    assert_string_equal(ic.reference, "REF1");
+    assert_true(ic.ack_requested);
+    assert_true(ic.test);
+    assert_int_equal(res.interchanges, 1);
+    assert_int_equal(res.messages, 1);
+    assert_int_equal(res.bytes, strlen(text));
+}
+
 static char *contrl_of(const char *text)
 {
     char *buf = NULL;
@@ -279,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_data_elements),
         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_error_offset_and_message_place),
+        cmocka_unit_test(test_interchange_header_fields),
         cmocka_unit_test(test_contrl),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
