@@ -117,7 +117,7 @@ int kh_cmd_tokenize(int argc, char **argv)
         segments++;
         if (issue.code)
             issues++;
-        if (strcmp(seg->tag, "UNB") == 0) {
+        if (memcmp(seg->tag, "UNB", 4) == 0) {
             size_t len;
             const unsigned char *v = kh_edi_value(seg, 1, 1, 2, &len);
             if (len == 1)

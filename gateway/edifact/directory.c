@@ -117,11 +117,6 @@ static bool is_element(xmlNodePtr node, const char *name)
     return node->type == XML_ELEMENT_NODE && strcmp((const char *)node->name, name) == 0;
 }
 
-static int compare_strings(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static int compare_segments(const void *a, const void *b)
 {
     return strcmp(((const kh_dir_segment *)a)->tag, ((const kh_dir_segment *)b)->tag);
@@ -232,6 +227,14 @@ typedef struct code_lists {
     kh_dir_codes *codes;
 } code_lists;
 
+static uint32_t hash_code(const char *code, size_t len)
+{
+    uint32_t h = 2166136261u;          /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)code[i]) * 16777619u;
+    return h;
+}
+
 static kh_dir_codes *load_code_list(arena *a, xmlNodePtr list)
 {
     uint32_t n = 0;
@@ -241,14 +244,24 @@ static kh_dir_codes *load_code_list(arena *a, xmlNodePtr list)
     kh_dir_codes *codes = arena_alloc(a, sizeof *codes);
     if (!codes || n == 0)
         return NULL;
+    uint32_t slots = 16;
+    while (slots < 2 * n)
+        slots *= 2;
+    codes->mask = slots - 1;
     codes->code = arena_alloc(a, n * sizeof *codes->code);
-    if (!codes->code)
+    codes->slot = arena_alloc(a, slots * sizeof *codes->slot);
+    if (!codes->code || !codes->slot)
         return NULL;
     char buf[64];
-    for (xmlNodePtr c = list->children; c; c = c->next)
-        if (is_element(c, "code") && attr(c, "id", buf, sizeof buf))
-            codes->code[codes->count++] = arena_strdup(a, buf);
-    qsort(codes->code, codes->count, sizeof *codes->code, compare_strings);
+    for (xmlNodePtr c = list->children; c; c = c->next) {
+        if (!is_element(c, "code") || !attr(c, "id", buf, sizeof buf) || kh_dir_code_known(codes, buf, strlen(buf)))
+            continue;
+        uint32_t i = hash_code(buf, strlen(buf)) & codes->mask;
+        while (codes->slot[i])
+            i = (i + 1) & codes->mask;
+        codes->code[codes->count] = arena_strdup(a, buf);
+        codes->slot[i] = ++codes->count;
+    }
     return codes;
 }
 
@@ -293,13 +306,12 @@ bool kh_dir_code_known(const kh_dir_codes *codes, const char *code, size_t len)
 {
     if (!codes)
         return true;
-    char key[64];
-    if (len >= sizeof key)
-        return false;
-    memcpy(key, code, len);
-    key[len] = '\0';
-    const char *k = key;
-    return bsearch(&k, codes->code, codes->count, sizeof *codes->code, compare_strings) != NULL;
+    for (uint32_t i = hash_code(code, len) & codes->mask; codes->slot[i]; i = (i + 1) & codes->mask) {
+        const char *known = codes->code[codes->slot[i] - 1];
+        if (strncmp(known, code, len) == 0 && known[len] == '\0')
+            return true;
+    }
+    return false;
 }
 
 /* ------------------------------------------------------------ segments */
@@ -481,6 +493,18 @@ static bool read_nodes(kh_directory *dir, xmlNodePtr parent, kh_dir_node *group)
     return true;
 }
 
+/* The tag that starts each node: a segment's own, a group's first segment's. */
+static void set_triggers(kh_dir_node *node)
+{
+    for (uint16_t i = 0; i < node->children; i++)
+        set_triggers(&node->child[i]);
+    const kh_dir_node *first = node;
+    while (first->group && first->children > 0)
+        first = &first->child[0];
+    if (!first->group)
+        memcpy(node->trigger, first->id, sizeof node->trigger - 1);
+}
+
 /* Service segments (UNH, UNT, UCI…) come from the service directory when
  * the message directory lacks them. */
 static void resolve_service_segments(kh_directory *dir, kh_dir_node *group)
@@ -540,8 +564,10 @@ static kh_dir_message *load_message(kh_directory *dir, const char *type)
         msg->root.max_repeat = 1;
         msg->root.required = true;
         read_message_defaults(xmlDocGetRootElement(doc), msg);
-        if (read_nodes(dir, xmlDocGetRootElement(doc), &msg->root))
+        if (read_nodes(dir, xmlDocGetRootElement(doc), &msg->root)) {
             resolve_service_segments(dir, &msg->root);
+            set_triggers(&msg->root);
+        }
         else
             msg = NULL;
     }

@@ -19,9 +19,12 @@ typedef enum kh_dir_type {
     KH_TYPE_NUMERIC             /* n */
 } kh_dir_type;
 
+/* A code list as an open-addressing hash table: one probe, one compare. */
 typedef struct kh_dir_codes {
     uint32_t     count;
-    const char **code;          /* sorted, for bsearch */
+    const char **code;
+    uint32_t     mask;          /* slots - 1; slots is a power of two */
+    uint32_t    *slot;          /* index + 1 into code, 0 when empty */
 } kh_dir_codes;
 
 /* A simple data element, stand-alone or as a component of a composite. */
@@ -56,6 +59,7 @@ typedef struct kh_dir_segment {
 typedef struct kh_dir_node {
     bool        group;
     char        id[8];          /* tag, or "SG12" */
+    char        trigger[4];     /* the segment tag that starts it (its own tag for a segment) */
     uint32_t    max_repeat;
     bool        required;
     const kh_dir_segment *segment;      /* for a segment; NULL if the directory lacks it */

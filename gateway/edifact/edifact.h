@@ -109,11 +109,33 @@ typedef struct kh_edi_segment {
 } kh_edi_segment;
 
 /* Value of data element e (1-based), repetition r (1-based), component c
- * (1-based); NULL with *len = 0 when absent. */
-const unsigned char *kh_edi_value(const kh_edi_segment *seg, uint32_t e, uint32_t r,
-                                  uint32_t c, size_t *len);
-uint32_t kh_edi_repetitions(const kh_edi_segment *seg, uint32_t e);
-uint32_t kh_edi_components(const kh_edi_segment *seg, uint32_t e, uint32_t r);
+ * (1-based); NULL with *len = 0 when absent. Inline: validation calls these
+ * for every value of every segment. */
+static inline const unsigned char *kh_edi_value(const kh_edi_segment *seg, uint32_t e,
+                                                uint32_t r, uint32_t c, size_t *len)
+{
+    *len = 0;
+    if (e > seg->elements || r == 0 || c == 0 || r > seg->elem[e].reps)
+        return NULL;
+    const kh_edi_rep *rp = &seg->rep[seg->elem[e].first_rep + r - 1];
+    if (c > rp->components)
+        return NULL;
+    const kh_edi_span *sp = &seg->comp[rp->first_component + c - 1];
+    *len = sp->len;
+    return seg->data + sp->off;
+}
+
+static inline uint32_t kh_edi_repetitions(const kh_edi_segment *seg, uint32_t e)
+{
+    return e > seg->elements ? 0 : seg->elem[e].reps;
+}
+
+static inline uint32_t kh_edi_components(const kh_edi_segment *seg, uint32_t e, uint32_t r)
+{
+    if (e > seg->elements || r == 0 || r > seg->elem[e].reps)
+        return 0;
+    return seg->rep[seg->elem[e].first_rep + r - 1].components;
+}
 
 /* ------------------------------------------------------------ errors */
 

@@ -79,12 +79,24 @@ static void notify_error(const walk *w, const kh_edi_error *err)
 
 /* ------------------------------------------------------------ errors */
 
+/* Whether a tag is this one; tags are NUL-terminated in four bytes. */
+static bool tag_is(const char *tag, const char name[4])
+{
+    return memcmp(tag, name, 4) == 0;
+}
+
+/* Service segments of the envelope begin with "UN"; the others are data. */
+static bool is_envelope_tag(const char *tag)
+{
+    return tag[0] == 'U' && tag[1] == 'N';
+}
+
 static kh_edi_level level_of_current(const walk *w, uint32_t element)
 {
     const char *tag = w->seg ? w->seg->tag : "";
-    if (strcmp(tag, "UNG") == 0 || strcmp(tag, "UNE") == 0)
+    if (tag_is(tag, "UNG") || tag_is(tag, "UNE"))
         return KH_LEVEL_GROUP;
-    if (strcmp(tag, "UNH") == 0 || strcmp(tag, "UNT") == 0)
+    if (tag_is(tag, "UNH") || tag_is(tag, "UNT"))
         return KH_LEVEL_MESSAGE;
     if (!w->ic.in_message)
         return KH_LEVEL_INTERCHANGE;
@@ -537,14 +549,22 @@ static void handle_segment(walk *w, const kh_edi_issue *issue)
     const char *tag = w->seg->tag;
     kh_edi_interchange *ic = &w->ic;
 
+    /* the common case: a data segment inside a message */
+    if (ic->in_message && !is_envelope_tag(tag)) {
+        if (issue->code)
+            emit_here(w, issue->code, issue->element, issue->component, issue->repetition, issue->text);
+        body_segment(w);
+        return;
+    }
+
     if (!w->in_interchange) {
-        if (strcmp(tag, "UNA") == 0) {
+        if (tag_is(tag, "UNA")) {
             w->una_seen = true;
             w->una_issue = *issue;
             w->una_offset = w->seg->offset;
             return;
         }
-        if (strcmp(tag, "UNB") != 0) {
+        if (!tag_is(tag, "UNB")) {
             if (!w->header_missing_reported) {
                 emit(w, 13, KH_LEVEL_INTERCHANGE, 0, "UNB", 0, 0, 0,
                      "segment %s comes before any interchange header (UNB)", tag[0] ? tag : "?");
@@ -554,23 +574,23 @@ static void handle_segment(walk *w, const kh_edi_issue *issue)
         }
     }
 
-    if (strcmp(tag, "UNB") == 0) {
+    if (tag_is(tag, "UNB")) {
         if (w->in_interchange)
             end_interchange(w, false);
         begin_interchange(w);
         w->header_missing_reported = false;
-    } else if (strcmp(tag, "UNZ") == 0) {
+    } else if (tag_is(tag, "UNZ")) {
         interchange_trailer(w);
-    } else if (strcmp(tag, "UNG") == 0) {
+    } else if (tag_is(tag, "UNG")) {
         begin_group(w);
-    } else if (strcmp(tag, "UNE") == 0) {
+    } else if (tag_is(tag, "UNE")) {
         if (!ic->in_group)
             emit_here(w, 33, 0, 0, 0, "a group trailer (UNE) without a group header (UNG)");
         else
             group_trailer(w);
-    } else if (strcmp(tag, "UNH") == 0) {
+    } else if (tag_is(tag, "UNH")) {
         begin_message(w);
-    } else if (strcmp(tag, "UNT") == 0) {
+    } else if (tag_is(tag, "UNT")) {
         if (!ic->in_message)
             emit_here(w, 33, 0, 0, 0, "a message trailer (UNT) without a message header (UNH)");
         else
@@ -588,11 +608,11 @@ static void handle_segment(walk *w, const kh_edi_issue *issue)
         emit_here(w, issue->code, issue->element, issue->component, issue->repetition, issue->text);
     /* service segments go to the handler after their checks */
     notify_segment(w, w->service ? kh_dir_find_segment(w->service, tag) : NULL);
-    if (strcmp(tag, "UNT") == 0 && ic->in_message)
+    if (tag_is(tag, "UNT") && ic->in_message)
         end_message(w, true);
-    else if (strcmp(tag, "UNE") == 0 && ic->in_group)
+    else if (tag_is(tag, "UNE") && ic->in_group)
         end_group(w, true);
-    else if (strcmp(tag, "UNZ") == 0)
+    else if (tag_is(tag, "UNZ"))
         end_interchange(w, true);
 }
 

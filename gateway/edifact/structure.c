@@ -8,16 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *trigger_tag(const kh_dir_node *node)
-{
-    while (node->group && node->children > 0)
-        node = &node->child[0];
-    return node->group ? "" : node->id;
-}
-
 static bool node_matches(const kh_dir_node *node, const char *tag)
 {
-    return strcmp(trigger_tag(node), tag) == 0;
+    return memcmp(node->trigger, tag, sizeof node->trigger) == 0;
 }
 
 static void report(const kh_edi_structure_events *ev, int code, const kh_dir_node *node, const char *text)
@@ -36,7 +29,7 @@ static void report_missing(const kh_dir_node *group, int from, int to, const kh_
             continue;
         if (n->group)
             snprintf(text, sizeof text, "mandatory segment group %s (starting with %s) is missing",
-                     n->id, trigger_tag(n));
+                     n->id, n->trigger);
         else
             snprintf(text, sizeof text, "mandatory segment %s is missing", n->id);
         report(ev, 13, n, text);

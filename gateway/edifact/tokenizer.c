@@ -290,7 +290,7 @@ static int read_service_string_advice(kh_edi_reader *r, kh_edi_issue *issue)
 
 /* ------------------------------------------------------------ segments */
 
-static bool grow(void **array, size_t *cap, size_t need, size_t item)
+static inline bool grow(void **array, size_t *cap, size_t need, size_t item)
 {
     if (need <= *cap)
         return true;
@@ -314,7 +314,7 @@ typedef struct build {
     bool     drop_constituent;     /* past the repetition/component limit */
 } build;
 
-static bool open_component(kh_edi_reader *r, build *b)
+static inline bool open_component(kh_edi_reader *r, build *b)
 {
     if (!grow((void **)&r->seg.comp, &r->comp_cap, b->comps + 1, sizeof *r->seg.comp))
         return false;
@@ -325,7 +325,7 @@ static bool open_component(kh_edi_reader *r, build *b)
     return true;
 }
 
-static bool open_repetition(kh_edi_reader *r, build *b)
+static inline bool open_repetition(kh_edi_reader *r, build *b)
 {
     if (!grow((void **)&r->seg.rep, &r->rep_cap, b->reps + 1, sizeof *r->seg.rep))
         return false;
@@ -336,7 +336,7 @@ static bool open_repetition(kh_edi_reader *r, build *b)
     return open_component(r, b);
 }
 
-static bool open_element(kh_edi_reader *r, build *b)
+static inline bool open_element(kh_edi_reader *r, build *b)
 {
     if (!grow((void **)&r->seg.elem, &r->elem_cap, b->elems + 1, sizeof *r->seg.elem))
         return false;
@@ -346,7 +346,7 @@ static bool open_element(kh_edi_reader *r, build *b)
     return open_repetition(r, b);
 }
 
-static void close_component(kh_edi_reader *r, build *b)
+static inline void close_component(kh_edi_reader *r, build *b)
 {
     kh_edi_span *c = &r->seg.comp[b->comps - 1];
     c->len = (uint32_t)(b->data_len - c->off);
@@ -412,13 +412,16 @@ static void finish_tag(kh_edi_reader *r, kh_edi_issue *issue)
     }
 }
 
-/* Tokenizes one segment from buf_pos up to and including its terminator. */
+/* Tokenizes one segment from buf_pos up to and including its terminator.
+ * The inner loop walks the read buffer with local pointers: runs of plain
+ * data are copied by the tightest loop, and each service character costs one
+ * table lookup and a switch. */
 static int read_segment(kh_edi_reader *r, kh_edi_issue *issue)
 {
     kh_edi_segment *seg = &r->seg;
     const unsigned char *cls = r->byte_class;
     build b = {0};
-    bool released = false, after_separator = false;
+    bool released = false, after_separator = false, terminated = false;
     uint64_t raw = 0;
     size_t max_len = r->limits.max_segment_length;
 
@@ -427,70 +430,77 @@ static int read_segment(kh_edi_reader *r, kh_edi_issue *issue)
     if (!open_element(r, &b))
         return -1;
 
-    for (;;) {
-        size_t avail = refill(r);
-        if (avail == (size_t)-1)
-            return -1;
-        if (avail == 0) {
-            set_issue(issue, 13, 0, 0, 0, "the input ends inside a segment: no segment terminator");
-            break;
+    while (!terminated) {
+        if (r->buf_pos == r->buf_len) {
+            size_t avail = refill(r);
+            if (avail == (size_t)-1)
+                return -1;
+            if (avail == 0) {
+                set_issue(issue, 13, 0, 0, 0, "the input ends inside a segment: no segment terminator");
+                break;
+            }
         }
-        const unsigned char *p = r->buf + r->buf_pos;
+        const unsigned char *start = r->buf + r->buf_pos;
+        const unsigned char *p = start;
         const unsigned char *end = r->buf + r->buf_len;
 
-        /* the hot loop: plain data bytes */
-        if (!released && !b.overflow) {
-            size_t room = max_len - b.data_len;
-            const unsigned char *stop = (size_t)(end - p) < room ? end : p + room;
-            unsigned char *o = seg->data + b.data_len;
-            const unsigned char *start = p;
-            while (p < stop && cls[*p] == BYTE_DATA)
-                *o++ = *p++;
-            size_t n = (size_t)(p - start);
-            if (n) {
-                if (!b.drop_element && !b.drop_constituent)
-                    b.data_len += n;
-                after_separator = false;
+        while (p < end) {
+            bool keep = !b.overflow && !b.drop_element && !b.drop_constituent;
+            if (!released && !b.overflow) {
+                /* plain data up to the next service character */
+                size_t room = max_len - b.data_len;
+                const unsigned char *stop = (size_t)(end - p) < room ? end : p + room;
+                const unsigned char *run = p;
+                unsigned char *o = seg->data + b.data_len;
+                while (p < stop && cls[*p] == BYTE_DATA)
+                    *o++ = *p++;
+                if (p != run) {
+                    if (keep)
+                        b.data_len += (size_t)(p - run);
+                    after_separator = false;
+                }
+                if (p == end)
+                    break;
             }
-            raw += n;
-            r->buf_pos += n;
-            if (p == end)
-                continue;
-        }
 
-        unsigned char c = *p;
-        r->buf_pos++;
-        raw++;
-        if (raw > max_len && !b.overflow) {
-            b.overflow = true;
-            set_issue(issue, 16, 0, 0, 0, "the segment is longer than the configured limit");
+            unsigned char c = *p++;
+            if (raw + (uint64_t)(p - start) > max_len && !b.overflow) {
+                b.overflow = true;
+                keep = false;
+                set_issue(issue, 16, 0, 0, 0, "the segment is longer than the configured limit");
+            }
+            if (released) {
+                released = false;
+                after_separator = false;
+                if (keep)
+                    seg->data[b.data_len++] = c;
+                continue;
+            }
+            switch (cls[c]) {
+            case BYTE_DATA:      /* only past the length limit */
+                after_separator = false;
+                break;
+            case BYTE_RELEASE:
+                released = true;
+                break;
+            case BYTE_COMPONENT:
+            case BYTE_REPETITION:
+            case BYTE_ELEMENT:
+                after_separator = true;
+                if (on_separator(r, &b, cls[c], issue) != 0)
+                    return -1;
+                break;
+            case BYTE_TERMINATOR:
+                terminated = true;
+                break;
+            }
+            if (terminated)
+                break;
         }
-        if (released) {
-            released = false;
-            if (!b.overflow && !b.drop_element && !b.drop_constituent)
-                seg->data[b.data_len++] = c;
-            after_separator = false;
-            continue;
-        }
-        switch (cls[c]) {
-        case BYTE_DATA:      /* only reached in overflow */
-            after_separator = false;
-            break;
-        case BYTE_RELEASE:
-            released = true;
-            break;
-        case BYTE_COMPONENT:
-        case BYTE_REPETITION:
-        case BYTE_ELEMENT:
-            after_separator = true;
-            if (on_separator(r, &b, cls[c], issue) != 0)
-                return -1;
-            break;
-        case BYTE_TERMINATOR:
-            goto terminated;
-        }
+        raw += (uint64_t)(p - start);
+        r->buf_pos += (size_t)(p - start);
     }
-terminated:
+
     if (!b.drop_element && !b.drop_constituent)
         close_component(r, &b);
     if (released)
@@ -502,9 +512,15 @@ terminated:
     return 1;
 }
 
+/* Whether a segment's tag is this three-letter tag. */
+static inline bool tag_is(const kh_edi_segment *seg, const char tag[4])
+{
+    return memcmp(seg->tag, tag, 4) == 0;
+}
+
 int kh_edi_reader_next(kh_edi_reader *r, kh_edi_segment **seg, kh_edi_issue *issue)
 {
-    memset(issue, 0, sizeof *issue);
+    issue->code = 0;   /* the rest is only read when there is a code */
 
     /* line breaks between segments are tolerated and skipped */
     for (;;) {
@@ -538,41 +554,10 @@ int kh_edi_reader_next(kh_edi_reader *r, kh_edi_segment **seg, kh_edi_issue *iss
     int rc = read_segment(r, issue);
     if (rc != 1)
         return rc;
-    if (strcmp(r->seg.tag, "UNZ") == 0) {
+    if (tag_is(&r->seg, "UNZ")) {
         r->between_interchanges = true;
         r->had_una = false;
     }
     *seg = &r->seg;
     return 1;
-}
-
-/* ------------------------------------------------------------ access */
-
-const unsigned char *kh_edi_value(const kh_edi_segment *seg, uint32_t e, uint32_t r,
-                                  uint32_t c, size_t *len)
-{
-    *len = 0;
-    if (e > seg->elements || r == 0 || c == 0)
-        return NULL;
-    const kh_edi_elem *el = &seg->elem[e];
-    if (r > el->reps)
-        return NULL;
-    const kh_edi_rep *rp = &seg->rep[el->first_rep + r - 1];
-    if (c > rp->components)
-        return NULL;
-    const kh_edi_span *sp = &seg->comp[rp->first_component + c - 1];
-    *len = sp->len;
-    return seg->data + sp->off;
-}
-
-uint32_t kh_edi_repetitions(const kh_edi_segment *seg, uint32_t e)
-{
-    return e > seg->elements ? 0 : seg->elem[e].reps;
-}
-
-uint32_t kh_edi_components(const kh_edi_segment *seg, uint32_t e, uint32_t r)
-{
-    if (e > seg->elements || r == 0 || r > seg->elem[e].reps)
-        return 0;
-    return seg->rep[seg->elem[e].first_rep + r - 1].components;
 }
