@@ -47,6 +47,16 @@ static void *arena_alloc(arena *a, size_t n)
     return p;
 }
 
+/* A directory name as an XML-safe identifier: letters and digits only;
+ * anything else makes it empty (names are informative). */
+static const char *identifier_or_empty(const char *name)
+{
+    for (const char *p = name; *p; p++)
+        if (!isalnum((unsigned char)*p))
+            return "";
+    return name;
+}
+
 static const char *arena_strdup(arena *a, const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -321,7 +331,7 @@ static void read_data_element(arena *a, xmlNodePtr node, kh_dir_data_element *de
 {
     char buf[256];
     attr(node, "id", de->id, sizeof de->id);
-    de->name = arena_strdup(a, attr(node, "name", buf, sizeof buf) ? buf : "");
+    de->name = arena_strdup(a, attr(node, "name", buf, sizeof buf) ? identifier_or_empty(buf) : "");
     de->required = attr(node, "required", buf, sizeof buf) && strcmp(buf, "true") == 0;
     const char *type = attr(node, "type", buf, sizeof buf);
     de->type = !type ? KH_TYPE_ALPHANUMERIC
@@ -342,7 +352,7 @@ static bool read_segment(arena *a, xmlNodePtr node, kh_dir_segment *seg,
 {
     char buf[256];
     attr(node, "id", seg->tag, sizeof seg->tag);
-    seg->name = arena_strdup(a, attr(node, "name", buf, sizeof buf) ? buf : "");
+    seg->name = arena_strdup(a, attr(node, "name", buf, sizeof buf) ? identifier_or_empty(buf) : "");
     for (xmlNodePtr c = node->children; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE)
             seg->elements++;
@@ -357,7 +367,7 @@ static bool read_segment(arena *a, xmlNodePtr node, kh_dir_segment *seg,
         if (is_element(c, "composite_data_element")) {
             el->composite = true;
             attr(c, "id", el->id, sizeof el->id);
-            el->name = arena_strdup(a, attr(c, "name", buf, sizeof buf) ? buf : "");
+            el->name = arena_strdup(a, attr(c, "name", buf, sizeof buf) ? identifier_or_empty(buf) : "");
             el->required = attr(c, "required", buf, sizeof buf) && strcmp(buf, "true") == 0;
             for (xmlNodePtr d = c->children; d; d = d->next)
                 if (is_element(d, "data_element"))

@@ -12,49 +12,104 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define OUT_BUFFER_SIZE (64 * 1024)
+
 struct kh_edi_xml_out {
     FILE          *out;
     bool           names;
+    bool           failed;         /* a write to out failed */
     kh_edi_handler handler;
     kh_edi_charset charset;        /* of the current interchange */
     char          *utf8;           /* conversion buffer */
     size_t         utf8_cap;
+    size_t         len;            /* bytes waiting in buf */
+    char           buf[OUT_BUFFER_SIZE];
 };
+
+/* ------------------------------------------------------------ output */
+
+/* The XML goes through one buffer of our own: stdio's per-call locking and
+ * format parsing cost more than the conversion itself. */
+static void out_flush(kh_edi_xml_out *x)
+{
+    if (x->len && fwrite(x->buf, 1, x->len, x->out) != x->len)
+        x->failed = true;
+    x->len = 0;
+}
+
+static inline void out_bytes(kh_edi_xml_out *x, const char *p, size_t n)
+{
+    if (__builtin_expect(x->len + n > sizeof x->buf, 0)) {
+        out_flush(x);
+        if (n > sizeof x->buf) {
+            if (fwrite(p, 1, n, x->out) != n)
+                x->failed = true;
+            return;
+        }
+    }
+    memcpy(x->buf + x->len, p, n);
+    x->len += n;
+}
+
+static inline void out_str(kh_edi_xml_out *x, const char *s)
+{
+    out_bytes(x, s, strlen(s));
+}
+
+static void out_uint(kh_edi_xml_out *x, uint32_t n)
+{
+    char digits[10];
+    size_t i = sizeof digits;
+    do {
+        digits[--i] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    out_bytes(x, digits + i, sizeof digits - i);
+}
 
 /* ------------------------------------------------------------ escaping */
 
-static void put_escaped(FILE *out, const char *s, size_t len, bool attribute)
+/* What a byte becomes in XML text (and in attributes, where quotes and
+ * white space must be written as references too); NULL: itself. */
+static const char *escape_of(unsigned char c, bool attribute)
+{
+    switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '"': return attribute ? "&quot;" : NULL;
+    case '\r': return "&#13;";
+    case '\n': return attribute ? "&#10;" : NULL;
+    case '\t': return attribute ? "&#9;" : NULL;
+    default:
+        return c < 0x20 || c == 0x7f ? "\xEF\xBF\xBD" : NULL;   /* not allowed in XML 1.0 */
+    }
+}
+
+static void put_escaped(kh_edi_xml_out *x, const char *s, size_t len, bool attribute)
 {
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        const char *rep = NULL;
-        switch (c) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = attribute ? "&quot;" : NULL; break;
-        case '\r': rep = "&#13;"; break;
-        case '\n': rep = attribute ? "&#10;" : NULL; break;
-        case '\t': rep = attribute ? "&#9;" : NULL; break;
-        default:
-            if (c < 0x20 || c == 0x7f)
-                rep = "\xEF\xBF\xBD";   /* not representable in XML 1.0 */
-        }
+        if (c > '>' && c != 0x7f)
+            continue;             /* the fast path: nothing above '>' needs escaping */
+        const char *rep = escape_of(c, attribute);
         if (!rep)
             continue;
-        fwrite(s + start, 1, i - start, out);
-        fputs(rep, out);
+        out_bytes(x, s + start, i - start);
+        out_str(x, rep);
         start = i + 1;
     }
-    fwrite(s + start, 1, len - start, out);
+    out_bytes(x, s + start, len - start);
 }
 
-static void put_attribute(FILE *out, const char *name, const char *value)
+static void put_attribute(kh_edi_xml_out *x, const char *name, const char *value)
 {
-    fprintf(out, " %s=\"", name);
-    put_escaped(out, value, strlen(value), true);
-    fputc('"', out);
+    out_bytes(x, " ", 1);
+    out_str(x, name);
+    out_bytes(x, "=\"", 2);
+    put_escaped(x, value, strlen(value), true);
+    out_bytes(x, "\"", 1);
 }
 
 /* A value from the interchange, converted to UTF-8 and escaped. */
@@ -64,20 +119,22 @@ static void put_value(kh_edi_xml_out *x, const unsigned char *v, size_t len)
     for (size_t i = 0; i < len && ascii; i++)
         ascii = v[i] < 0x80;
     if (ascii) {
-        put_escaped(x->out, (const char *)v, len, false);
+        put_escaped(x, (const char *)v, len, false);
         return;
     }
     size_t need = 3 * len + 1;
     if (need > x->utf8_cap) {
         char *p = realloc(x->utf8, need);
-        if (!p)
+        if (!p) {
+            x->failed = true;
             return;
+        }
         x->utf8 = p;
         x->utf8_cap = need;
     }
     kh_edi_charset cs = x->charset == KH_CHARSET_UNKNOWN ? KH_CHARSET_UNOC : x->charset;
     size_t n = kh_charset_to_utf8(cs, v, len, x->utf8, x->utf8_cap);
-    put_escaped(x->out, x->utf8, n, false);
+    put_escaped(x, x->utf8, n, false);
 }
 
 /* ------------------------------------------------------------ segments */
@@ -92,13 +149,48 @@ static bool repetition_empty(const kh_edi_segment *seg, uint32_t e, uint32_t r)
     return len == 0;
 }
 
-static void open_tag(kh_edi_xml_out *x, const char *prefix, const char *id, uint32_t n, uint32_t r, const char *name)
+/* "<" prefix id " n=" n [" r=" r] [" name=" name], the tag left open. */
+static void open_tag(kh_edi_xml_out *x, const char *prefix, const char *id, uint32_t n, uint32_t r,
+                     const char *name)
 {
-    fprintf(x->out, "<%s%s n=\"%u\"", prefix, id, n);
-    if (r > 1)
-        fprintf(x->out, " r=\"%u\"", r);
-    if (x->names && name && *name)
-        put_attribute(x->out, "name", name);
+    out_bytes(x, "<", 1);
+    out_str(x, prefix);
+    out_str(x, id);
+    out_bytes(x, " n=\"", 4);
+    out_uint(x, n);
+    out_bytes(x, "\"", 1);
+    if (r > 1) {
+        out_bytes(x, " r=\"", 4);
+        out_uint(x, r);
+        out_bytes(x, "\"", 1);
+    }
+    if (x->names && name && *name) {
+        out_bytes(x, " name=\"", 7);
+        out_str(x, name);       /* directory names are plain identifiers */
+        out_bytes(x, "\"", 1);
+    }
+}
+
+static void close_tag(kh_edi_xml_out *x, const char *prefix, const char *id)
+{
+    out_bytes(x, "</", 2);
+    out_str(x, prefix);
+    out_str(x, id);
+    out_bytes(x, ">", 1);
+}
+
+/* An element or component with its value, or empty when the value is. */
+static void put_leaf(kh_edi_xml_out *x, const char *prefix, const char *id, uint32_t n, uint32_t r,
+                     const char *name, const unsigned char *v, size_t len)
+{
+    open_tag(x, prefix, id, n, r, name);
+    if (len == 0) {
+        out_bytes(x, "/>", 2);
+        return;
+    }
+    out_bytes(x, ">", 1);
+    put_value(x, v, len);
+    close_tag(x, prefix, id);
 }
 
 /* One repetition of one element. */
@@ -108,54 +200,32 @@ static void put_element(kh_edi_xml_out *x, const kh_edi_segment *seg, uint32_t e
     uint32_t comps = kh_edi_components(seg, e, r);
     size_t len;
     const unsigned char *v;
-    bool simple = el && !el->composite && comps <= 1;
-    bool composite = el && el->composite;
 
-    if (simple || (!el && comps <= 1)) {
-        if (simple)
-            open_tag(x, "D", el->id, e, r, el->name);
-        else
-            open_tag(x, "E", "", e, r, NULL);
+    if (comps <= 1 && !(el && el->composite)) {
         v = kh_edi_value(seg, e, r, 1, &len);
-        if (len == 0) {
-            fputs("/>", x->out);
-            return;
-        }
-        fputc('>', x->out);
-        put_value(x, v, len);
-        fprintf(x->out, simple ? "</D%s>" : "</E>", simple ? el->id : "");
+        if (el)
+            put_leaf(x, "D", el->id, e, r, el->name, v, len);
+        else
+            put_leaf(x, "E", "", e, r, NULL, v, len);
         return;
     }
 
-    if (composite)
-        open_tag(x, "", el->id, e, r, el->name);
-    else
-        open_tag(x, "E", "", e, r, NULL);
-    fputc('>', x->out);
+    bool composite = el && el->composite;
+    const char *prefix = composite ? "" : "E";
+    const char *id = composite ? el->id : "";
+    open_tag(x, prefix, id, e, r, composite ? el->name : NULL);
+    out_bytes(x, ">", 1);
     for (uint32_t c = 1; c <= comps; c++) {
         v = kh_edi_value(seg, e, r, c, &len);
         if (len == 0 && c < comps)
             continue;
         const kh_dir_data_element *de = composite && c <= el->components ? &el->component[c - 1] : NULL;
-        if (de) {
-            fprintf(x->out, "<D%s n=\"%u\"", de->id, c);
-            if (x->names && de->name[0])
-                put_attribute(x->out, "name", de->name);
-        } else {
-            fprintf(x->out, "<c n=\"%u\"", c);
-        }
-        if (len == 0) {
-            fputs("/>", x->out);
-            continue;
-        }
-        fputc('>', x->out);
-        put_value(x, v, len);
         if (de)
-            fprintf(x->out, "</D%s>", de->id);
+            put_leaf(x, "D", de->id, c, 1, de->name, v, len);
         else
-            fputs("</c>", x->out);
+            put_leaf(x, "c", "", c, 1, NULL, v, len);
     }
-    fprintf(x->out, composite ? "</%s>" : "</E%s>", composite ? el->id : "");
+    close_tag(x, prefix, id);
 }
 
 static void on_segment(void *ctx, const kh_edi_segment *seg, const kh_dir_segment *def,
@@ -163,14 +233,15 @@ static void on_segment(void *ctx, const kh_edi_segment *seg, const kh_dir_segmen
 {
     (void)ic;
     kh_edi_xml_out *x = ctx;
-    bool named = seg->tag[0] != '\0' && seg->tag[0] >= 'A' && seg->tag[0] <= 'Z';
-    if (named)
-        fprintf(x->out, "<%s", seg->tag);
-    else
-        fputs("<segment tag=\"\"", x->out);
-    if (x->names && def && def->name[0])
-        put_attribute(x->out, "name", def->name);
-    fputc('>', x->out);
+    bool named = seg->tag[0] >= 'A' && seg->tag[0] <= 'Z';
+    out_bytes(x, "<", 1);
+    out_str(x, named ? seg->tag : "segment tag=\"\"");
+    if (x->names && def && def->name[0]) {
+        out_bytes(x, " name=\"", 7);
+        out_str(x, def->name);
+        out_bytes(x, "\"", 1);
+    }
+    out_bytes(x, ">", 1);
     for (uint32_t e = 1; e <= seg->elements; e++) {
         const kh_dir_element *el = def && e <= def->elements ? &def->element[e - 1] : NULL;
         uint32_t reps = kh_edi_repetitions(seg, e);
@@ -181,10 +252,8 @@ static void on_segment(void *ctx, const kh_edi_segment *seg, const kh_dir_segmen
             put_element(x, seg, e, r, el);
         }
     }
-    if (named)
-        fprintf(x->out, "</%s>\n", seg->tag);
-    else
-        fputs("</segment>\n", x->out);
+    close_tag(x, "", named ? seg->tag : "segment");
+    out_bytes(x, "\n", 1);
 }
 
 /* ------------------------------------------------------------ envelopes */
@@ -193,9 +262,11 @@ static void on_interchange_begin(void *ctx, const kh_edi_interchange *ic)
 {
     kh_edi_xml_out *x = ctx;
     x->charset = ic->charset;
-    fputs("<interchange", x->out);
-    put_attribute(x->out, "charset", ic->syntax_id);
-    fprintf(x->out, " version=\"%d\"", ic->version);
+    out_str(x, "<interchange");
+    put_attribute(x, "charset", ic->syntax_id);
+    out_str(x, " version=\"");
+    out_uint(x, (uint32_t)ic->version);
+    out_str(x, "\"");
     if (ic->had_una) {
         const kh_edi_separators *s = &ic->seps;
         unsigned char una[6] = { s->component, s->element, s->decimal,
@@ -204,64 +275,75 @@ static void on_interchange_begin(void *ctx, const kh_edi_interchange *ic)
         bool printable = true;
         for (int i = 0; i < 6; i++)
             printable = printable && una[i] >= 0x20 && una[i] < 0x7f;
+        char text[13];
         if (printable) {
-            char text[7];
             memcpy(text, una, 6);
             text[6] = '\0';
-            put_attribute(x->out, "una", text);
+            put_attribute(x, "una", text);
         } else {
-            fprintf(x->out, " una-hex=\"%02X%02X%02X%02X%02X%02X\"", una[0], una[1], una[2], una[3], una[4], una[5]);
+            static const char hex[] = "0123456789ABCDEF";
+            for (int i = 0; i < 6; i++) {
+                text[2 * i] = hex[una[i] >> 4];
+                text[2 * i + 1] = hex[una[i] & 15];
+            }
+            text[12] = '\0';
+            put_attribute(x, "una-hex", text);
         }
     }
-    fputs(">\n", x->out);
+    out_str(x, ">\n");
 }
 
 static void on_interchange_end(void *ctx, const kh_edi_interchange *ic)
 {
     (void)ic;
-    fputs("</interchange>\n", ((kh_edi_xml_out *)ctx)->out);
+    out_str(ctx, "</interchange>\n");
 }
 
 static void on_group_begin(void *ctx, const kh_edi_interchange *ic)
 {
     kh_edi_xml_out *x = ctx;
-    fputs("<group", x->out);
-    put_attribute(x->out, "ref", ic->group_ref);
-    fputs(">\n", x->out);
+    out_str(x, "<group");
+    put_attribute(x, "ref", ic->group_ref);
+    out_str(x, ">\n");
 }
 
 static void on_group_end(void *ctx, const kh_edi_interchange *ic)
 {
     (void)ic;
-    fputs("</group>\n", ((kh_edi_xml_out *)ctx)->out);
+    out_str(ctx, "</group>\n");
 }
 
 static void on_message_begin(void *ctx, const kh_edi_interchange *ic)
 {
     kh_edi_xml_out *x = ctx;
-    fputs("<message", x->out);
-    put_attribute(x->out, "ref", ic->message_ref);
-    put_attribute(x->out, "type", ic->message_type);
+    out_str(x, "<message");
+    put_attribute(x, "ref", ic->message_ref);
+    put_attribute(x, "type", ic->message_type);
     if (ic->directory[0])
-        put_attribute(x->out, "directory", ic->directory);
-    fputs(">\n", x->out);
+        put_attribute(x, "directory", ic->directory);
+    out_str(x, ">\n");
 }
 
 static void on_message_end(void *ctx, const kh_edi_interchange *ic)
 {
     (void)ic;
-    fputs("</message>\n", ((kh_edi_xml_out *)ctx)->out);
+    out_str(ctx, "</message>\n");
 }
 
 static void on_enter_group(void *ctx, const kh_dir_node *group, uint32_t occurrence)
 {
     (void)occurrence;
-    fprintf(((kh_edi_xml_out *)ctx)->out, "<%s>\n", group->id);
+    kh_edi_xml_out *x = ctx;
+    out_str(x, "<");
+    out_str(x, group->id);
+    out_str(x, ">\n");
 }
 
 static void on_leave_group(void *ctx, const kh_dir_node *group)
 {
-    fprintf(((kh_edi_xml_out *)ctx)->out, "</%s>\n", group->id);
+    kh_edi_xml_out *x = ctx;
+    close_tag(x, "", group->id);
+    out_str(x, "\n");
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -285,7 +367,7 @@ kh_edi_xml_out *kh_edi_xml_out_new(FILE *out, bool names)
         .leave_group = on_leave_group,
         .segment = on_segment,
     };
-    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edifact xmlns=\"urn:khaalga:edifact-xml:1\">\n", out);
+    out_str(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edifact xmlns=\"urn:khaalga:edifact-xml:1\">\n");
     return x;
 }
 
@@ -293,8 +375,9 @@ const kh_edi_handler *kh_edi_xml_out_handler(kh_edi_xml_out *x) { return &x->han
 
 int kh_edi_xml_out_finish(kh_edi_xml_out *x)
 {
-    fputs("</edifact>\n", x->out);
-    return fflush(x->out) == 0 && !ferror(x->out) ? 0 : -1;
+    out_str(x, "</edifact>\n");
+    out_flush(x);
+    return !x->failed && fflush(x->out) == 0 && !ferror(x->out) ? 0 : -1;
 }
 
 void kh_edi_xml_out_free(kh_edi_xml_out *x)
