@@ -7,7 +7,7 @@
  *     gen-cusdec SIZE_MB > cusdec.edi
  *
  * The interchange is UNB+UNOC:3+MN1234567:ZZZ+MNCUSTOMS:ZZZ+261123:1200+BENCH1'
- * followed by CUSDEC D96B messages (about 2.5 KB each) and UNZ. Every message
+ * followed by CUSDEC D96B messages (about 2.6 KB each) and UNZ. Every message
  * is valid against the D96B directory shipped in mappings/edifact/D96B:
  * segment order and groups follow messages/cusdec.xml (header, SG1 RFF, SG4
  * TDT, SG5 DOC, SG6 NAD parties, SG7 TOD, SG8 MOA/CUX, UNS+D, goods items in
@@ -20,8 +20,9 @@
  * UNT and UNZ counts are exact; there are no line breaks between segments.
  *
  * SIZE_MB is in MiB (1048576 bytes) and may be fractional; the output is at
- * most that size and within one message of it. Memory use is constant: each
- * message is built in a fixed buffer and written out at once. The message
+ * most that size (but always holds one message) and within one message of it.
+ * The message, segment and byte counts go to stderr. Memory use is constant:
+ * each message is built in a fixed buffer and written out at once. The message
  * count must fit UNZ 0036 (n..6), which limits the output to about 2.4 GiB.
  *
  * Build: gcc -O2 -o gen-cusdec gen-cusdec.c   (the bench script does it)
