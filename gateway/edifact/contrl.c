@@ -95,7 +95,8 @@ static void put_action(kh_edi_contrl *c, kh_edi_writer *w, uint32_t first, int a
         return;
     const kh_edi_error *e = &le->err;
     put_number(c, w, first + 1, 1, (unsigned long)e->code);
-    put(c, w, first + 2, 1, e->place.tag);
+    if (e->place.tag[0] == 'U')     /* 0135 names service segments only */
+        put(c, w, first + 2, 1, e->place.tag);
     if (e->place.element) {
         put_number(c, w, first + 3, 1, e->place.element + 1);
         if (e->place.component)

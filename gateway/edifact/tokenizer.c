@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define READ_BUFFER_SIZE (256 * 1024)
+#define READ_BUFFER_SIZE (1024 * 1024)
 
 enum byte_class {
     BYTE_DATA = 0,
@@ -290,106 +290,132 @@ static int read_service_string_advice(kh_edi_reader *r, kh_edi_issue *issue)
 
 /* ------------------------------------------------------------ segments */
 
-static inline bool grow(void **array, size_t *cap, size_t need, size_t item)
+/* What is skipped after a limit was passed: the rest of a repetition (too
+ * many components or repetitions), or the rest of the segment (too many
+ * elements, or too long). */
+enum skipping { SKIP_NONE, SKIP_CONSTITUENT, SKIP_SEGMENT };
+
+/* The segment being built. It lives in read_segment's frame and is only
+ * handed to inline helpers, so the compiler keeps it in registers; behind the
+ * reader, every byte stored into the data buffer could alias it. The last
+ * entry of each array is the open one. */
+typedef struct build {
+    kh_edi_span *comp;
+    kh_edi_rep  *rep;
+    kh_edi_elem *elem;
+    uint32_t     comps, reps, elems;
+    uint32_t     data_len;
+    uint32_t     comp_start;        /* data offset of the open component */
+    int          skipping;
+} build;
+
+/* Doubles an array of the segment; out of line, it is rarely needed. */
+static __attribute__((noinline)) void *grow(void *array, size_t *cap, size_t item)
 {
-    if (need <= *cap)
-        return true;
-    size_t n = *cap * 2;
-    while (n < need)
-        n *= 2;
-    void *p = realloc(*array, n * item);
-    if (!p)
-        return false;
-    *array = p;
-    *cap = n;
-    return true;
+    void *p = realloc(array, *cap * 2 * item);
+    if (p)
+        *cap *= 2;
+    return p;
 }
 
-/* Counters for the segment being built. */
-typedef struct build {
-    uint32_t elems, reps, comps;   /* used entries in the arrays */
-    size_t   data_len;
-    bool     overflow;             /* past the segment length limit: stop storing */
-    bool     drop_element;         /* past the element limit */
-    bool     drop_constituent;     /* past the repetition/component limit */
-} build;
+static inline void close_component(build *b)
+{
+    b->comp[b->comps - 1].off = b->comp_start;
+    b->comp[b->comps - 1].len = b->data_len - b->comp_start;
+}
+
+static inline void close_repetition(build *b)
+{
+    kh_edi_rep *rep = &b->rep[b->reps - 1];
+    rep->components = b->comps - rep->first_component;
+}
+
+static inline void close_element(build *b)
+{
+    kh_edi_elem *el = &b->elem[b->elems - 1];
+    el->reps = b->reps - el->first_rep;
+}
 
 static inline bool open_component(kh_edi_reader *r, build *b)
 {
-    if (!grow((void **)&r->seg.comp, &r->comp_cap, b->comps + 1, sizeof *r->seg.comp))
-        return false;
-    r->seg.comp[b->comps].off = (uint32_t)b->data_len;
-    r->seg.comp[b->comps].len = 0;
-    r->seg.rep[b->reps - 1].components++;
+    if (b->comps == r->comp_cap) {
+        kh_edi_span *p = grow(r->seg.comp, &r->comp_cap, sizeof *p);
+        if (!p)
+            return false;
+        r->seg.comp = b->comp = p;
+    }
     b->comps++;
+    b->comp_start = b->data_len;
     return true;
 }
 
 static inline bool open_repetition(kh_edi_reader *r, build *b)
 {
-    if (!grow((void **)&r->seg.rep, &r->rep_cap, b->reps + 1, sizeof *r->seg.rep))
-        return false;
-    r->seg.rep[b->reps].first_component = b->comps;
-    r->seg.rep[b->reps].components = 0;
-    r->seg.elem[b->elems - 1].reps++;
-    b->reps++;
+    if (b->reps == r->rep_cap) {
+        kh_edi_rep *p = grow(r->seg.rep, &r->rep_cap, sizeof *p);
+        if (!p)
+            return false;
+        r->seg.rep = b->rep = p;
+    }
+    b->rep[b->reps++].first_component = b->comps;
     return open_component(r, b);
 }
 
 static inline bool open_element(kh_edi_reader *r, build *b)
 {
-    if (!grow((void **)&r->seg.elem, &r->elem_cap, b->elems + 1, sizeof *r->seg.elem))
-        return false;
-    r->seg.elem[b->elems].first_rep = b->reps;
-    r->seg.elem[b->elems].reps = 0;
-    b->elems++;
+    if (b->elems == r->elem_cap) {
+        kh_edi_elem *p = grow(r->seg.elem, &r->elem_cap, sizeof *p);
+        if (!p)
+            return false;
+        r->seg.elem = b->elem = p;
+    }
+    b->elem[b->elems++].first_rep = b->reps;
     return open_repetition(r, b);
 }
 
-static inline void close_component(kh_edi_reader *r, build *b)
+/* Each separator closes what it ends and opens what follows, unless a limit
+ * is passed: then the issue is noted and the rest is skipped. */
+static inline bool on_component_separator(kh_edi_reader *r, build *b, kh_edi_issue *issue)
 {
-    kh_edi_span *c = &r->seg.comp[b->comps - 1];
-    c->len = (uint32_t)(b->data_len - c->off);
+    close_component(b);
+    uint32_t components = b->comps - b->rep[b->reps - 1].first_component;
+    if (components >= r->limits.max_components) {
+        b->skipping = SKIP_CONSTITUENT;
+        set_issue(issue, 16, b->elems - 1, components + 1, 0, "more components than the configured limit");
+        return true;
+    }
+    return open_component(r, b);
 }
 
-/* A separator ends the component (with its repetition or element) being
- * read and opens the next one, unless a limit says to drop what follows:
- * then the rest of the element, or of the segment, is skipped. */
-static int on_separator(kh_edi_reader *r, build *b, int kind, kh_edi_issue *issue)
+static inline bool on_repetition_separator(kh_edi_reader *r, build *b, kh_edi_issue *issue)
 {
-    kh_edi_segment *seg = &r->seg;
-    if (b->drop_element)
-        return 0;
-    if (kind == BYTE_COMPONENT) {
-        if (b->drop_constituent)
-            return 0;
-        close_component(r, b);
-        uint32_t components = seg->rep[b->reps - 1].components;
-        if (components >= r->limits.max_components) {
-            b->drop_constituent = true;
-            set_issue(issue, 16, b->elems - 1, components + 1, 0, "more components than the configured limit");
-            return 0;
-        }
-        return open_component(r, b) ? 0 : -1;
+    if (b->skipping == SKIP_NONE)
+        close_component(b);
+    close_repetition(b);
+    b->skipping = SKIP_NONE;
+    uint32_t reps = b->reps - b->elem[b->elems - 1].first_rep;
+    if (reps >= r->limits.max_repetitions) {
+        b->skipping = SKIP_CONSTITUENT;
+        set_issue(issue, 35, b->elems - 1, 0, reps + 1, "more repetitions than the configured limit");
+        b->rep[b->reps - 1].components = b->comps - b->rep[b->reps - 1].first_component;
+        return true;
     }
-    if (!b->drop_constituent)
-        close_component(r, b);
-    b->drop_constituent = false;
-    if (kind == BYTE_REPETITION) {
-        uint32_t reps = seg->elem[b->elems - 1].reps;
-        if (reps >= r->limits.max_repetitions) {
-            b->drop_constituent = true;
-            set_issue(issue, 35, b->elems - 1, 0, reps + 1, "more repetitions than the configured limit");
-            return 0;
-        }
-        return open_repetition(r, b) ? 0 : -1;
-    }
+    return open_repetition(r, b);
+}
+
+static inline bool on_element_separator(kh_edi_reader *r, build *b, kh_edi_issue *issue)
+{
+    if (b->skipping == SKIP_NONE)
+        close_component(b);
+    close_repetition(b);
+    close_element(b);
+    b->skipping = SKIP_NONE;
     if (b->elems - 1 >= r->limits.max_elements) {
-        b->drop_element = true;
+        b->skipping = SKIP_SEGMENT;
         set_issue(issue, 16, b->elems, 0, 0, "more data elements than the configured limit");
-        return 0;
+        return true;
     }
-    return open_element(r, b) ? 0 : -1;
+    return open_element(r, b);
 }
 
 /* Fills seg->tag from element 0 and checks its shape. */
@@ -413,20 +439,19 @@ static void finish_tag(kh_edi_reader *r, kh_edi_issue *issue)
 }
 
 /* Tokenizes one segment from buf_pos up to and including its terminator.
- * The inner loop walks the read buffer with local pointers: runs of plain
- * data are copied by the tightest loop, and each service character costs one
- * table lookup and a switch. */
+ * Runs of plain data are copied by the tightest loop; each service
+ * character costs one table lookup and a switch. */
 static int read_segment(kh_edi_reader *r, kh_edi_issue *issue)
 {
     kh_edi_segment *seg = &r->seg;
     const unsigned char *cls = r->byte_class;
-    build b = {0};
+    unsigned char *data = seg->data;
+    const uint32_t max_len = (uint32_t)(r->limits.max_segment_length > UINT32_MAX - 1
+                                        ? UINT32_MAX - 1 : r->limits.max_segment_length);
+    build b = { .comp = seg->comp, .rep = seg->rep, .elem = seg->elem };
     bool released = false, after_separator = false, terminated = false;
-    uint64_t raw = 0;
-    size_t max_len = r->limits.max_segment_length;
 
     seg->offset = kh_edi_reader_offset(r);
-    seg->trailing_separator = false;
     if (!open_element(r, &b))
         return -1;
 
@@ -440,54 +465,66 @@ static int read_segment(kh_edi_reader *r, kh_edi_issue *issue)
                 break;
             }
         }
-        const unsigned char *start = r->buf + r->buf_pos;
-        const unsigned char *p = start;
+        const unsigned char *p = r->buf + r->buf_pos;
         const unsigned char *end = r->buf + r->buf_len;
 
         while (p < end) {
-            bool keep = !b.overflow && !b.drop_element && !b.drop_constituent;
-            if (!released && !b.overflow) {
-                /* plain data up to the next service character */
-                size_t room = max_len - b.data_len;
-                const unsigned char *stop = (size_t)(end - p) < room ? end : p + room;
+            unsigned char c;
+            if (released) {                  /* the character after a release */
+                released = false;
+                c = *p++;
+                after_separator = false;
+                if (b.skipping)
+                    continue;
+                if (b.data_len < max_len) {
+                    data[b.data_len++] = c;
+                    continue;
+                }
+                close_component(&b);
+                b.skipping = SKIP_SEGMENT;
+                set_issue(issue, 16, 0, 0, 0, "the segment is longer than the configured limit");
+                continue;
+            }
+            if (!b.skipping) {
+                /* the hot loop: plain data up to the next service character */
+                const unsigned char *stop = (size_t)(end - p) < max_len - b.data_len ? end : p + (max_len - b.data_len);
                 const unsigned char *run = p;
-                unsigned char *o = seg->data + b.data_len;
-                while (p < stop && cls[*p] == BYTE_DATA)
+                unsigned char *o = data + b.data_len;
+                while (p < stop && !cls[*p])
                     *o++ = *p++;
                 if (p != run) {
-                    if (keep)
-                        b.data_len += (size_t)(p - run);
+                    b.data_len += (uint32_t)(p - run);
                     after_separator = false;
                 }
                 if (p == end)
                     break;
+                if (!cls[*p]) {              /* data, and no room left for it */
+                    close_component(&b);
+                    b.skipping = SKIP_SEGMENT;
+                    set_issue(issue, 16, 0, 0, 0, "the segment is longer than the configured limit");
+                }
             }
-
-            unsigned char c = *p++;
-            if (raw + (uint64_t)(p - start) > max_len && !b.overflow) {
-                b.overflow = true;
-                keep = false;
-                set_issue(issue, 16, 0, 0, 0, "the segment is longer than the configured limit");
-            }
-            if (released) {
-                released = false;
-                after_separator = false;
-                if (keep)
-                    seg->data[b.data_len++] = c;
-                continue;
-            }
+            c = *p++;
             switch (cls[c]) {
-            case BYTE_DATA:      /* only past the length limit */
+            case BYTE_DATA:                  /* only while skipping */
                 after_separator = false;
                 break;
             case BYTE_RELEASE:
                 released = true;
                 break;
             case BYTE_COMPONENT:
+                after_separator = true;
+                if (!b.skipping && !on_component_separator(r, &b, issue))
+                    return -1;
+                break;
             case BYTE_REPETITION:
+                after_separator = true;
+                if (b.skipping != SKIP_SEGMENT && !on_repetition_separator(r, &b, issue))
+                    return -1;
+                break;
             case BYTE_ELEMENT:
                 after_separator = true;
-                if (on_separator(r, &b, cls[c], issue) != 0)
+                if (b.skipping != SKIP_SEGMENT && !on_element_separator(r, &b, issue))
                     return -1;
                 break;
             case BYTE_TERMINATOR:
@@ -497,16 +534,18 @@ static int read_segment(kh_edi_reader *r, kh_edi_issue *issue)
             if (terminated)
                 break;
         }
-        raw += (uint64_t)(p - start);
-        r->buf_pos += (size_t)(p - start);
+        r->buf_pos = (size_t)(p - r->buf);
     }
 
-    if (!b.drop_element && !b.drop_constituent)
-        close_component(r, &b);
+    if (b.skipping == SKIP_NONE)
+        close_component(&b);
+    close_repetition(&b);
+    close_element(&b);
     if (released)
         set_issue(issue, 22, 0, 0, 0, "the release character is not followed by a character");
     seg->trailing_separator = after_separator;
     seg->elements = b.elems - 1;
+    uint64_t raw = kh_edi_reader_offset(r) - seg->offset;
     seg->length = raw > UINT32_MAX ? UINT32_MAX : (uint32_t)raw;
     finish_tag(r, issue);
     return 1;
@@ -524,11 +563,13 @@ int kh_edi_reader_next(kh_edi_reader *r, kh_edi_segment **seg, kh_edi_issue *iss
 
     /* line breaks between segments are tolerated and skipped */
     for (;;) {
-        size_t avail = refill(r);
-        if (avail == (size_t)-1)
-            return -1;
-        if (avail == 0)
-            return 0;
+        if (r->buf_pos == r->buf_len) {
+            size_t avail = refill(r);
+            if (avail == (size_t)-1)
+                return -1;
+            if (avail == 0)
+                return 0;
+        }
         unsigned char c = r->buf[r->buf_pos];
         if (c != '\r' && c != '\n')
             break;
