@@ -1,5 +1,6 @@
 #!/bin/sh
-# run-edifact.sh - runs the EDIFACT corpus and reports in TAP.
+# run-edifact.sh - runs the EDIFACT corpus, and the bundled examples the same
+# way (an example with a .expect beside it is a broken one), in TAP.
 #
 # valid/NAME.edi    must pass `khaalga check`, and survive edi2xml | xml2edi
 #                   byte for byte; NAME.contrl, when present, is the CONTRL
@@ -50,7 +51,11 @@ matches_error() {
     [ -s "$tmp/candidates" ]
 }
 
-for f in "$corpus"/valid/*.edi; do
+examples=$srcdir/examples/edifact
+valid_files=$(ls "$corpus"/valid/*.edi 2>/dev/null; for f in "$examples"/*.edi; do [ -f "${f%.edi}.expect" ] || echo "$f"; done)
+broken_files=$(ls "$corpus"/broken/*.edi 2>/dev/null; for f in "$examples"/*.edi; do [ -f "${f%.edi}.expect" ] && echo "$f"; done)
+
+for f in $valid_files; do
     [ -f "$f" ] || continue
     name=$(basename "$f")
     if "$KHAALGA" check --quiet "$f" 2>"$tmp/err"; then ok "$name: valid"
@@ -62,7 +67,7 @@ for f in "$corpus"/valid/*.edi; do
     check_contrl "$f"
 done
 
-for f in "$corpus"/broken/*.edi; do
+for f in $broken_files; do
     [ -f "$f" ] || continue
     name=$(basename "$f")
     expect=${f%.edi}.expect
