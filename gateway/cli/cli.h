@@ -28,7 +28,8 @@ enum {
     KH_OPT_DIRECTORIES = 1 << 4,
     KH_OPT_NAMES = 1 << 5,
     KH_OPT_QUIET = 1 << 6,
-    KH_OPT_MANY_FILES = 1 << 7
+    KH_OPT_MANY_FILES = 1 << 7,
+    KH_OPT_PROFILE = 1 << 8
 };
 
 typedef struct kh_cli {
@@ -36,6 +37,7 @@ typedef struct kh_cli {
     kh_edi_limits limits;
     const char   *directories;   /* --directories DIR */
     const char   *registry;      /* --registry FILE */
+    const char   *profile;       /* --profile DIR */
     bool          json, contrl, quiet, no_names;
     char        **files;         /* "-" when none given */
     int           nfiles;
@@ -64,6 +66,7 @@ int kh_cmd_check(int argc, char **argv);
 int kh_cmd_edi2xml(int argc, char **argv);
 int kh_cmd_xml2edi(int argc, char **argv);
 int kh_cmd_tokenize(int argc, char **argv);
+int kh_cmd_validate(int argc, char **argv);
 int kh_cmd_help(int argc, char **argv);
 void kh_print_usage(FILE *out);
 

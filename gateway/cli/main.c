@@ -18,6 +18,7 @@ static const subcommand subcommands[] = {
     { "edi2xml", kh_cmd_edi2xml },
     { "xml2edi", kh_cmd_xml2edi },
     { "tokenize", kh_cmd_tokenize },
+    { "validate", kh_cmd_validate },
     { "help", kh_cmd_help },
     { "--help", kh_cmd_help },
     { "-h", kh_cmd_help },

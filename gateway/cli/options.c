@@ -13,7 +13,7 @@
 enum {
     OPT_MAX_SEGMENT = 256, OPT_MAX_ELEMENTS, OPT_MAX_COMPONENTS, OPT_MAX_REPETITIONS,
     OPT_MAX_SIZE, OPT_MAX_ERRORS, OPT_JSON, OPT_CONTRL, OPT_REGISTRY, OPT_DIRECTORIES,
-    OPT_NO_NAMES, OPT_QUIET
+    OPT_NO_NAMES, OPT_QUIET, OPT_PROFILE
 };
 
 typedef struct option_spec {
@@ -34,6 +34,7 @@ static const option_spec specs[] = {
     { { "directories", required_argument, NULL, OPT_DIRECTORIES }, KH_OPT_DIRECTORIES },
     { { "no-names", no_argument, NULL, OPT_NO_NAMES }, KH_OPT_NAMES },
     { { "quiet", no_argument, NULL, OPT_QUIET }, KH_OPT_QUIET },
+    { { "profile", required_argument, NULL, OPT_PROFILE }, KH_OPT_PROFILE },
 };
 
 #define SPEC_COUNT (sizeof specs / sizeof specs[0])
@@ -119,6 +120,7 @@ int kh_cli_parse(int argc, char **argv, unsigned accepted, kh_cli *cli)
         case OPT_DIRECTORIES: cli->directories = optarg; break;
         case OPT_NO_NAMES: cli->no_names = true; break;
         case OPT_QUIET: cli->quiet = true; break;
+        case OPT_PROFILE: cli->profile = optarg; break;
         default:
             fprintf(stderr, "khaalga %s: unknown option \"%s\"; see \"khaalga help %s\"\n",
                     cli->command, argv[optind - 1], cli->command);

@@ -1,0 +1,199 @@
+/*
+ * validate.c - schema validation and business rules for one document, with
+ * every finding placed by XPath, line, and WCO class and element IDs.
+ */
+#include "wco/validate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xmlschemas.h>
+
+static kh_finding *add_finding(kh_validation *v)
+{
+    if (v->count == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 16;
+        kh_finding *f = realloc(v->findings, cap * sizeof *f);
+        if (!f)
+            return NULL;
+        v->findings = f;
+        v->cap = cap;
+    }
+    kh_finding *f = &v->findings[v->count++];
+    memset(f, 0, sizeof *f);
+    return f;
+}
+
+static void place(const kh_profile *p, xmlNodePtr node, kh_finding *f)
+{
+    if (!node)
+        return;
+    if (node->type == XML_ATTRIBUTE_NODE)
+        node = node->parent;
+    xmlChar *path = xmlGetNodePath(node);
+    snprintf(f->path, sizeof f->path, "%s", path ? (const char *)path : "");
+    xmlFree(path);
+    f->line = xmlGetLineNo(node);
+    kh_schema_index_lookup(p->index, node, &f->where);
+}
+
+typedef struct collector {
+    const kh_profile *profile;
+    kh_validation    *v;
+} collector;
+
+static void on_schema_error(void *ctx, xmlErrorPtr e)
+{
+    collector *c = ctx;
+    kh_finding *f = add_finding(c->v);
+    if (!f)
+        return;
+    snprintf(f->code, sizeof f->code, "XSD-%d", e->code);
+    snprintf(f->severity, sizeof f->severity, "%s", e->level == XML_ERR_WARNING ? "warning" : "error");
+    snprintf(f->message_en, sizeof f->message_en, "%s", e->message ? e->message : "schema error");
+    size_t n = strlen(f->message_en);
+    while (n && (f->message_en[n - 1] == '\n' || f->message_en[n - 1] == ' '))
+        f->message_en[--n] = '\0';
+    place(c->profile, e->node, f);
+    if (!f->line)
+        f->line = e->line;
+    if (e->level == XML_ERR_WARNING)
+        c->v->warnings++;
+    else
+        c->v->errors++;
+}
+
+static void on_rule_failure(void *ctx, const kh_rule_failure *r)
+{
+    collector *c = ctx;
+    kh_finding *f = add_finding(c->v);
+    if (!f)
+        return;
+    snprintf(f->code, sizeof f->code, "%s", r->rule_id);
+    snprintf(f->severity, sizeof f->severity, "%s", r->severity);
+    snprintf(f->message_en, sizeof f->message_en, "%s", r->message_en);
+    snprintf(f->message_mn, sizeof f->message_mn, "%s", r->message_mn);
+    place(c->profile, r->node, f);
+    if (strcmp(r->severity, "warning") == 0)
+        c->v->warnings++;
+    else
+        c->v->errors++;
+}
+
+/* The message's own ID (its first child ID element), to name it in reports. */
+static void message_reference(xmlNodePtr message, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (xmlNodePtr c = message ? message->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "ID") == 0) {
+            xmlChar *t = xmlNodeGetContent(c);
+            snprintf(buf, len, "%s", t ? (const char *)t : "");
+            xmlFree(t);
+            return;
+        }
+}
+
+int kh_validate(const kh_profile *p, xmlDocPtr doc, kh_validation *v, char *err, size_t errlen)
+{
+    memset(v, 0, sizeof *v);
+    collector c = { p, v };
+    xmlNodePtr message;
+    v->family = kh_profile_family_of(p, doc, &message);
+    if (!v->family) {
+        kh_finding *f = add_finding(v);
+        if (!f)
+            return 4;
+        snprintf(f->code, sizeof f->code, "FAMILY");
+        snprintf(f->severity, sizeof f->severity, "error");
+        snprintf(f->message_en, sizeof f->message_en,
+                 "the document is no message of profile %s (no element in a family's namespace)", p->name ? p->name : "");
+        place(p, xmlDocGetRootElement(doc), f);
+        v->errors++;
+        return 1;
+    }
+    message_reference(message, v->message_ref, sizeof v->message_ref);
+
+    xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(v->family->schema);
+    if (!vc) {
+        snprintf(err, errlen, "out of memory");
+        return 4;
+    }
+    xmlSchemaSetValidStructuredErrors(vc, on_schema_error, &c);
+    int rc = xmlSchemaValidateDoc(vc, doc);
+    xmlSchemaFreeValidCtxt(vc);
+    if (rc < 0) {
+        snprintf(err, errlen, "the schema validator failed (%d)", rc);
+        return 4;
+    }
+    /* rules read the structure the schema promises, so they wait for it */
+    if (v->errors == 0 && v->family->rules &&
+        kh_rules_check(v->family->rules, doc, on_rule_failure, &c, err, errlen) < 0)
+        return 4;
+    return v->errors ? 1 : 0;
+}
+
+void kh_validation_free(kh_validation *v)
+{
+    free(v->findings);
+    memset(v, 0, sizeof *v);
+}
+
+/* ------------------------------------------------------------ printing */
+
+static void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+void kh_validation_print_json(FILE *out, const char *file, const kh_validation *v)
+{
+    fputs("{\"file\":", out);
+    json_string(out, file);
+    fputs(",\"family\":", out);
+    json_string(out, v->family ? v->family->code : "");
+    fputs(",\"message\":", out);
+    json_string(out, v->message_ref);
+    fprintf(out, ",\"valid\":%s,\"errors\":%zu,\"warnings\":%zu,\"findings\":[", v->errors ? "false" : "true",
+            v->errors, v->warnings);
+    for (size_t i = 0; i < v->count; i++) {
+        const kh_finding *f = &v->findings[i];
+        fputs(i ? ",{\"validationCode\":" : "{\"validationCode\":", out);
+        json_string(out, f->code);
+        fputs(",\"severity\":", out);
+        json_string(out, f->severity);
+        fputs(",\"description\":{\"en\":", out);
+        json_string(out, f->message_en);
+        if (f->message_mn[0]) {
+            fputs(",\"mn\":", out);
+            json_string(out, f->message_mn);
+        }
+        fputs("},\"pointer\":{\"documentSectionCode\":", out);
+        json_string(out, f->where.class_id);
+        fputs(",\"tagID\":", out);
+        json_string(out, f->where.id);
+        fputs(",\"path\":", out);
+        json_string(out, f->path);
+        fprintf(out, ",\"line\":%ld}}", f->line);
+    }
+    fputs("]}\n", out);
+}
+
+void kh_validation_print_text(FILE *out, const char *file, const kh_validation *v)
+{
+    for (size_t i = 0; i < v->count; i++) {
+        const kh_finding *f = &v->findings[i];
+        fprintf(out, "%s:%ld: %s [class %s, tag %s]: %s %s: %s\n", file, f->line, f->path,
+                f->where.class_id[0] ? f->where.class_id : "-", f->where.id[0] ? f->where.id : "-",
+                f->severity, f->code, f->message_en);
+    }
+}

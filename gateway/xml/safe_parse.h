@@ -1,0 +1,29 @@
+/*
+ * safe_parse.h - the only way Khaalga parses XML that comes from outside:
+ * no network, no DTD (a DOCTYPE is refused), no entity expansion, and limits
+ * on size and depth.
+ */
+#ifndef KHAALGA_XML_SAFE_PARSE_H
+#define KHAALGA_XML_SAFE_PARSE_H
+
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+typedef struct kh_xml_limits {
+    size_t max_bytes;      /* of the document */
+    int    max_depth;      /* element nesting */
+} kh_xml_limits;
+
+/* 16 MiB and 64 levels. */
+void kh_xml_limits_default(kh_xml_limits *limits);
+
+/* Parses a document from memory. On failure returns NULL and says why in
+ * err, with the line when there is one. name is used in messages only. */
+xmlDocPtr kh_xml_parse_memory(const char *data, size_t size, const char *name,
+                              const kh_xml_limits *limits, char *err, size_t errlen);
+
+/* Reads FILE ("-" for standard input) into memory and parses it. */
+xmlDocPtr kh_xml_parse_file(const char *path, const kh_xml_limits *limits, char *err, size_t errlen);
+
+#endif
