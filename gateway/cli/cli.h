@@ -29,7 +29,8 @@ enum {
     KH_OPT_NAMES = 1 << 5,
     KH_OPT_QUIET = 1 << 6,
     KH_OPT_MANY_FILES = 1 << 7,
-    KH_OPT_PROFILE = 1 << 8
+    KH_OPT_PROFILE = 1 << 8,
+    KH_OPT_TRANSLATE = 1 << 9      /* --to, --message */
 };
 
 typedef struct kh_cli {
@@ -38,6 +39,8 @@ typedef struct kh_cli {
     const char   *directories;   /* --directories DIR */
     const char   *registry;      /* --registry FILE */
     const char   *profile;       /* --profile DIR */
+    const char   *to;            /* --to wco|edifact */
+    uint32_t      message;       /* --message N, 0 when not given */
     bool          json, contrl, quiet, no_names;
     char        **files;         /* "-" when none given */
     int           nfiles;
@@ -67,6 +70,7 @@ int kh_cmd_edi2xml(int argc, char **argv);
 int kh_cmd_xml2edi(int argc, char **argv);
 int kh_cmd_tokenize(int argc, char **argv);
 int kh_cmd_validate(int argc, char **argv);
+int kh_cmd_translate(int argc, char **argv);
 int kh_cmd_help(int argc, char **argv);
 void kh_print_usage(FILE *out);
 

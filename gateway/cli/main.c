@@ -19,6 +19,7 @@ static const subcommand subcommands[] = {
     { "xml2edi", kh_cmd_xml2edi },
     { "tokenize", kh_cmd_tokenize },
     { "validate", kh_cmd_validate },
+    { "translate", kh_cmd_translate },
     { "help", kh_cmd_help },
     { "--help", kh_cmd_help },
     { "-h", kh_cmd_help },

@@ -13,7 +13,7 @@
 enum {
     OPT_MAX_SEGMENT = 256, OPT_MAX_ELEMENTS, OPT_MAX_COMPONENTS, OPT_MAX_REPETITIONS,
     OPT_MAX_SIZE, OPT_MAX_ERRORS, OPT_JSON, OPT_CONTRL, OPT_REGISTRY, OPT_DIRECTORIES,
-    OPT_NO_NAMES, OPT_QUIET, OPT_PROFILE
+    OPT_NO_NAMES, OPT_QUIET, OPT_PROFILE, OPT_TO, OPT_MESSAGE
 };
 
 typedef struct option_spec {
@@ -35,6 +35,8 @@ static const option_spec specs[] = {
     { { "no-names", no_argument, NULL, OPT_NO_NAMES }, KH_OPT_NAMES },
     { { "quiet", no_argument, NULL, OPT_QUIET }, KH_OPT_QUIET },
     { { "profile", required_argument, NULL, OPT_PROFILE }, KH_OPT_PROFILE },
+    { { "to", required_argument, NULL, OPT_TO }, KH_OPT_TRANSLATE },
+    { { "message", required_argument, NULL, OPT_MESSAGE }, KH_OPT_TRANSLATE },
 };
 
 #define SPEC_COUNT (sizeof specs / sizeof specs[0])
@@ -121,6 +123,17 @@ int kh_cli_parse(int argc, char **argv, unsigned accepted, kh_cli *cli)
         case OPT_NO_NAMES: cli->no_names = true; break;
         case OPT_QUIET: cli->quiet = true; break;
         case OPT_PROFILE: cli->profile = optarg; break;
+        case OPT_TO:
+            if (strcmp(optarg, "wco") != 0 && strcmp(optarg, "edifact") != 0) {
+                fprintf(stderr, "khaalga %s: --to takes wco or edifact, not \"%s\"\n", cli->command, optarg);
+                return KH_EXIT_USAGE;
+            }
+            cli->to = optarg;
+            break;
+        case OPT_MESSAGE:
+            if (!set_limit("message", optarg, 1000000, &v)) return KH_EXIT_USAGE;
+            cli->message = (uint32_t)v;
+            break;
         default:
             fprintf(stderr, "khaalga %s: unknown option \"%s\"; see \"khaalga help %s\"\n",
                     cli->command, argv[optind - 1], cli->command);

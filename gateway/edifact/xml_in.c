@@ -930,14 +930,13 @@ static int open_input(const char *path, bool *close_it)
     return fd;
 }
 
-int kh_edi_xml_to_edifact(const char *path, FILE *out, char *err, size_t errlen)
+/* Converts what the reader reads; takes the reader over. */
+static int convert(xmlTextReaderPtr reader, FILE *out, char *err, size_t errlen)
 {
     xmlStructuredErrorFunc saved_handler;
     void *saved_context;
     xml_input in;
-    bool close_fd;
     result r;
-    int fd;
 
     memset(&in, 0, sizeof in);
     in.err = err;
@@ -946,10 +945,6 @@ int kh_edi_xml_to_edifact(const char *path, FILE *out, char *err, size_t errlen)
         err[0] = '\0';
     kh_edi_limits_default(&in.limits);
 
-    fd = open_input(path, &close_fd);
-    if (fd < 0)
-        return fail(&in, "cannot open %s: %s", path, strerror(errno));
-
     /* Errors that libxml2 raises outside the parser (reading the input)
      * come here too, not to stderr, while this runs. The handler is per
      * thread. */
@@ -957,10 +952,7 @@ int kh_edi_xml_to_edifact(const char *path, FILE *out, char *err, size_t errlen)
     saved_context = xmlStructuredErrorContext;
     xmlSetStructuredErrorFunc(&in, on_xml_error);
 
-    /* No network, no external DTD, no entity substitution, default limits;
-     * BIG_LINES keeps line numbers right beyond 65535. */
-    in.reader = xmlReaderForFd(fd, strcmp(path, "-") == 0 ? "stdin" : path, NULL,
-                               XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+    in.reader = reader;
     in.writer = kh_edi_writer_new(out);
     if (in.reader == NULL || in.writer == NULL) {
         r = fail(&in, "out of memory");
@@ -980,7 +972,31 @@ done:
     for (int level = 0; level < LEVELS; level++)
         free(in.tags[level].slots);
     free(in.text);
+    return r;
+}
+
+/* No network, no external DTD, no entity substitution, default limits;
+ * BIG_LINES keeps line numbers right beyond 65535. */
+#define READER_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES)
+
+int kh_edi_xml_to_edifact(const char *path, FILE *out, char *err, size_t errlen)
+{
+    bool close_fd;
+    int fd = open_input(path, &close_fd);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return KH_XML_IN_INTERNAL;
+    }
+    xmlTextReaderPtr reader = xmlReaderForFd(fd, strcmp(path, "-") == 0 ? "stdin" : path, NULL, READER_OPTIONS);
+    int r = convert(reader, out, err, errlen);
     if (close_fd)
         close(fd);
     return r;
+}
+
+int kh_edi_xml_to_edifact_memory(const char *data, size_t size, const char *name, FILE *out,
+                                 char *err, size_t errlen)
+{
+    xmlTextReaderPtr reader = xmlReaderForMemory(data, (int)size, name, NULL, READER_OPTIONS);
+    return convert(reader, out, err, errlen);
 }

@@ -21,4 +21,8 @@
  * temporary file and keep it only on KH_XML_IN_DONE. */
 int kh_edi_xml_to_edifact(const char *path, FILE *out, char *err, size_t errlen);
 
+/* The same from a document in memory; name is used in messages. */
+int kh_edi_xml_to_edifact_memory(const char *data, size_t size, const char *name, FILE *out,
+                                 char *err, size_t errlen);
+
 #endif

@@ -117,6 +117,26 @@ static int open_family(kh_profile *p, xmlNodePtr n, kh_family *f, char *err, siz
     return rc;
 }
 
+/* <sheet from="CUSDEC" directory="D96B" to="DEC" file="../../mappings/wco/cusdec-dec.xsl"/> */
+static int open_sheet(kh_profile *p, xmlNodePtr n, char *err, size_t errlen)
+{
+    char *from = prop(n, "from"), *directory = prop(n, "directory"), *to = prop(n, "to"), *file = prop(n, "file");
+    int rc;
+    if (!from || !to || !file) {
+        snprintf(err, errlen, "%s/profile.xml: line %ld: a sheet needs from, to and file", p->dir, xmlGetLineNo(n));
+        rc = -1;
+    } else {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", p->dir, file);
+        rc = kh_sheets_add(&p->sheets, from, directory, to, path, err, errlen);
+    }
+    free(from);
+    free(directory);
+    free(to);
+    free(file);
+    return rc;
+}
+
 kh_profile *kh_profile_open(const char *dir, char *err, size_t errlen)
 {
     char path[PATH_MAX];
@@ -141,6 +161,10 @@ kh_profile *kh_profile_open(const char *dir, char *err, size_t errlen)
         rc = p->dir && p->index ? 0 : -1;
     }
     for (xmlNodePtr n = root ? root->children : NULL; n && rc == 0; n = n->next) {
+        if (is_profile_element(n, "sheet")) {
+            rc = open_sheet(p, n, err, errlen);
+            continue;
+        }
         if (!is_profile_element(n, "family"))
             continue;
         kh_family *grown = realloc(p->families, (p->family_count + 1) * sizeof *grown);
@@ -178,6 +202,7 @@ void kh_profile_free(kh_profile *p)
         free(p->families[i].root);
     }
     free(p->families);
+    kh_sheets_free(&p->sheets);
     kh_schema_index_free(p->index);
     free(p->dir);
     free(p->name);
@@ -218,5 +243,13 @@ const kh_family *kh_profile_family_of(const kh_profile *p, xmlDocPtr doc, xmlNod
             return f;
         }
     }
+    return NULL;
+}
+
+const kh_family *kh_profile_family(const kh_profile *p, const char *code)
+{
+    for (size_t i = 0; i < p->family_count; i++)
+        if (strcmp(p->families[i].code, code) == 0)
+            return &p->families[i];
     return NULL;
 }

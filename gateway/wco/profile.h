@@ -14,6 +14,7 @@
 
 #include "wco/rules.h"
 #include "wco/schema_index.h"
+#include "wco/sheets.h"
 
 typedef struct kh_family {
     char          code[8];      /* DEC, RES, LPCO, PAY, TRN */
@@ -29,6 +30,7 @@ typedef struct kh_profile {
     kh_family       *families;
     size_t           family_count;
     kh_schema_index *index;     /* WCO IDs of every element of every schema */
+    kh_sheets        sheets;    /* mapping sheets, compiled */
 } kh_profile;
 
 /* The profile folder: the given one, else $KHAALGA_DATADIR/xsd/mn, else the
@@ -44,5 +46,8 @@ void kh_profile_free(kh_profile *p);
  * namespace of its message; NULL when the profile has none for it. The
  * message element is returned in *message. */
 const kh_family *kh_profile_family_of(const kh_profile *p, xmlDocPtr doc, xmlNodePtr *message);
+
+/* A family by its code ("DEC"); NULL when the profile has none. */
+const kh_family *kh_profile_family(const kh_profile *p, const char *code);
 
 #endif
