@@ -18,6 +18,10 @@ static const char usage[] =
     "                      --contrl prints the CONTRL interchange for the sender\n"
     "  edi2xml [FILE|-]    EDIFACT interchange -> lossless EDIFACT-XML\n"
     "  xml2edi [FILE|-]    EDIFACT-XML -> EDIFACT interchange\n"
+    "  translate [--profile DIR] [--to wco|edifact] [--message N] [FILE|-]\n"
+    "                      any supported message -> normalized WCO DM XML (or back)\n"
+    "  validate [--profile DIR] [--json] [FILE|-]\n"
+    "                      WCO DM document against the profile's schema and rules\n"
     "  tokenize [FILE|-]   only tokenize and count segments (for measurements)\n"
     "  help [COMMAND]      this text, or the options of one command\n"
     "\n"
@@ -81,6 +85,32 @@ static const command_help commands[] = {
       "Writes the EDIFACT interchange of an EDIFACT-XML document to stdout,\n"
       "escaping with the release character, converting to the declared character\n"
       "set, computing the UNT, UNE and UNZ counts, and writing UNA when needed.\n",
+      false },
+    { "translate",
+      "usage: khaalga translate [--profile DIR] [--to wco|edifact] [--message N] [FILE|-]\n"
+      "\n"
+      "Recognizes the input (EDIFACT, EDIFACT-XML, ISO 20022 camt.054, an agency's\n"
+      "permit XML, or WCO DM) and applies the profile's mapping sheet, writing the\n"
+      "normalized WCO DM document to stdout. EDIFACT is checked first and is not\n"
+      "translated when it has errors (they go to stderr). --message N picks the\n"
+      "message of an interchange (default 1). --to edifact takes a WCO DM document\n"
+      "back to the partner's EDIFACT. Exit 2 when the profile has no sheet for the\n"
+      "input.\n"
+      "\n"
+      "  --profile DIR             the profile folder (default $KHAALGA_DATADIR/xsd/mn,\n"
+      "                            else the installed one)\n",
+      true },
+    { "validate",
+      "usage: khaalga validate [--profile DIR] [--json] [--quiet] [FILE|-]\n"
+      "\n"
+      "Validates a WCO DM document against its family's schema, then its business\n"
+      "rules. Each finding is one line on stderr with the line, the XPath of the\n"
+      "element, its WCO class and element IDs (the Pointer's DocumentSectionCode and\n"
+      "TagID), the severity, the ValidationCode (a rule id, or XSD-n) and the\n"
+      "message; a summary line goes to stdout. --json prints one JSON object with\n"
+      "the findings instead. The input is parsed without network, DTD or entities.\n"
+      "\n"
+      "  --profile DIR             the profile folder\n",
       false },
     { "tokenize",
       "usage: khaalga tokenize [OPTIONS] [FILE|-]\n"
