@@ -80,17 +80,19 @@ static void on_rule_failure(void *ctx, const kh_rule_failure *r)
         c->v->errors++;
 }
 
-/* The message's own ID (its first child ID element), to name it in reports. */
+/* The message's own reference (its ID, else its FunctionalReferenceID), to
+ * name it in reports. */
 static void message_reference(xmlNodePtr message, char *buf, size_t len)
 {
     buf[0] = '\0';
-    for (xmlNodePtr c = message ? message->children : NULL; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "ID") == 0) {
-            xmlChar *t = xmlNodeGetContent(c);
-            snprintf(buf, len, "%s", t ? (const char *)t : "");
-            xmlFree(t);
-            return;
-        }
+    for (int pass = 0; pass < 2; pass++)
+        for (xmlNodePtr c = message ? message->children : NULL; c; c = c->next)
+            if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, pass ? "FunctionalReferenceID" : "ID") == 0) {
+                xmlChar *t = xmlNodeGetContent(c);
+                snprintf(buf, len, "%s", t ? (const char *)t : "");
+                xmlFree(t);
+                return;
+            }
 }
 
 int kh_validate(const kh_profile *p, xmlDocPtr doc, kh_validation *v, char *err, size_t errlen)
