@@ -243,6 +243,16 @@ const kh_family *kh_profile_family_of(const kh_profile *p, xmlDocPtr doc, xmlNod
             return f;
         }
     }
+    /* no message in a family's namespace: the envelope's WCOTypeName says
+     * which family it claims to be, and that family's schema says why not */
+    for (xmlNodePtr c = root->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "WCOTypeName") != 0)
+            continue;
+        xmlChar *code = xmlNodeGetContent(c);
+        f = code ? kh_profile_family(p, (const char *)code) : NULL;
+        xmlFree(code);
+        return f;
+    }
     return NULL;
 }
 

@@ -262,27 +262,60 @@ int kh_schema_index_add(kh_schema_index *idx, const char *path, char *err, size_
 
 /* ------------------------------------------------------------ lookup */
 
+/* The declaration of child `name` within the type of element `parent`,
+ * through the type's bases. */
+static const entry *child_of(const kh_schema_index *idx, xmlNodePtr parent, const char *name)
+{
+    if (!parent || parent->type != XML_ELEMENT_NODE)
+        return NULL;
+    char key[512];
+    const char *pns = parent->ns ? (const char *)parent->ns->href : "";
+    make_key(key, sizeof key, pns, (const char *)parent->name);
+    const entry *t = table_find(&idx->types, key);
+    for (const char *type = t ? t->value : NULL; type;) {
+        make_key(key, sizeof key, type, name);
+        const entry *c = table_find(&idx->children, key);
+        if (c)
+            return c;
+        const entry *b = table_find(&idx->bases, type);
+        type = b ? b->value : NULL;
+    }
+    return NULL;
+}
+
 static const entry *identity_of(const kh_schema_index *idx, xmlNodePtr node)
 {
-    const char *ns = node->ns ? (const char *)node->ns->href : "";
+    const entry *c = child_of(idx, node->parent, (const char *)node->name);
+    if (c)
+        return c;
     char key[512];
-    xmlNodePtr parent = node->parent;
-    if (parent && parent->type == XML_ELEMENT_NODE) {
-        const char *pns = parent->ns ? (const char *)parent->ns->href : "";
-        make_key(key, sizeof key, pns, (const char *)parent->name);
-        const entry *t = table_find(&idx->types, key);
-        /* through the parent's type and its bases */
-        for (const char *type = t ? t->value : NULL; type;) {
-            make_key(key, sizeof key, type, (const char *)node->name);
-            const entry *c = table_find(&idx->children, key);
-            if (c)
-                return c;
-            const entry *b = table_find(&idx->bases, type);
-            type = b ? b->value : NULL;
+    make_key(key, sizeof key, node->ns ? (const char *)node->ns->href : "", (const char *)node->name);
+    return table_find(&idx->globals, key);
+}
+
+/* The class of an element: its own when it is a class, else the nearest
+ * class above it. */
+static void class_of(const kh_schema_index *idx, const entry *self, xmlNodePtr above, kh_wco_identity *out)
+{
+    if (self && self->class_element) {
+        snprintf(out->class_id, sizeof out->class_id, "%s", self->identity.class_id);
+        return;
+    }
+    for (xmlNodePtr n = above; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
+        const entry *c = identity_of(idx, n);
+        if (c && c->class_element) {
+            snprintf(out->class_id, sizeof out->class_id, "%s", c->identity.class_id);
+            return;
         }
     }
-    make_key(key, sizeof key, ns, (const char *)node->name);
-    return table_find(&idx->globals, key);
+}
+
+static void fill(const entry *e, kh_wco_identity *out)
+{
+    if (e) {
+        snprintf(out->id, sizeof out->id, "%s", e->identity.id);
+        snprintf(out->tded, sizeof out->tded, "%s", e->identity.tded);
+    }
 }
 
 void kh_schema_index_lookup(const kh_schema_index *idx, xmlNodePtr node, kh_wco_identity *out)
@@ -291,18 +324,19 @@ void kh_schema_index_lookup(const kh_schema_index *idx, xmlNodePtr node, kh_wco_
     if (!node || node->type != XML_ELEMENT_NODE)
         return;
     const entry *e = identity_of(idx, node);
-    if (e) {
-        snprintf(out->id, sizeof out->id, "%s", e->identity.id);
-        snprintf(out->tded, sizeof out->tded, "%s", e->identity.tded);
-    }
-    /* the class: the nearest element, this one or above, that is a class */
-    for (xmlNodePtr n = node; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
-        const entry *c = n == node ? e : identity_of(idx, n);
-        if (c && c->class_element) {
-            snprintf(out->class_id, sizeof out->class_id, "%s", c->identity.class_id);
-            return;
-        }
-    }
+    fill(e, out);
+    class_of(idx, e, node->parent, out);
+}
+
+void kh_schema_index_lookup_child(const kh_schema_index *idx, xmlNodePtr parent, const char *name,
+                                  kh_wco_identity *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!parent || parent->type != XML_ELEMENT_NODE)
+        return;
+    const entry *e = child_of(idx, parent, name);
+    fill(e, out);
+    class_of(idx, e, parent, out);
 }
 
 kh_schema_index *kh_schema_index_new(void)

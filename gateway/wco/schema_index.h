@@ -27,4 +27,9 @@ int kh_schema_index_add(kh_schema_index *idx, const char *path, char *err, size_
 /* The identity of an element node of an instance document. */
 void kh_schema_index_lookup(const kh_schema_index *idx, xmlNodePtr node, kh_wco_identity *out);
 
+/* The identity of a child named name (in the parent's namespace) that the
+ * parent lacks: for "missing element" errors. */
+void kh_schema_index_lookup_child(const kh_schema_index *idx, xmlNodePtr parent, const char *name,
+                                  kh_wco_identity *out);
+
 #endif

@@ -37,6 +37,29 @@ static void place(const kh_profile *p, xmlNodePtr node, kh_finding *f)
     kh_schema_index_lookup(p->index, node, &f->where);
 }
 
+/* libxml2 reports a missing element at its parent ("Missing child
+ * element(s). Expected is ( {ns}Name )") or at the element that came in its
+ * place ("This element is not expected. Expected is ( {ns}Name )"). When one
+ * element is expected, the pointer goes to it: that is what is missing. */
+static void point_at_missing_element(const kh_profile *p, xmlErrorPtr e, kh_finding *f)
+{
+    const char *msg = e->message, *mark = msg ? strstr(msg, "Expected is ( {") : NULL;
+    xmlNodePtr node = e->node;
+    if (!mark || !node || node->type != XML_ELEMENT_NODE)
+        return;
+    const char *name = strchr(mark, '}');
+    const char *end = name ? strstr(name, " )") : NULL;
+    if (!name || !end || memchr(name, ',', (size_t)(end - name)))
+        return;
+    char expected[128];
+    snprintf(expected, sizeof expected, "%.*s", (int)(end - name - 1), name + 1);
+    xmlNodePtr parent = strstr(msg, "Missing child") ? node : node->parent;
+    kh_schema_index_lookup_child(p->index, parent, expected, &f->where);
+    xmlChar *path = xmlGetNodePath(parent);
+    snprintf(f->path, sizeof f->path, "%s/%s", path ? (const char *)path : "", expected);
+    xmlFree(path);
+}
+
 typedef struct collector {
     const kh_profile *profile;
     kh_validation    *v;
@@ -57,6 +80,7 @@ static void on_schema_error(void *ctx, xmlErrorPtr e)
     place(c->profile, e->node, f);
     if (!f->line)
         f->line = e->line;
+    point_at_missing_element(c->profile, e, f);
     if (e->level == XML_ERR_WARNING)
         c->v->warnings++;
     else
@@ -113,7 +137,8 @@ int kh_validate(const kh_profile *p, xmlDocPtr doc, kh_validation *v, char *err,
         v->errors++;
         return 1;
     }
-    message_reference(message, v->message_ref, sizeof v->message_ref);
+    if (message)
+        message_reference(message, v->message_ref, sizeof v->message_ref);
 
     xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(v->family->schema);
     if (!vc) {

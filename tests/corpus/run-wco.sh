@@ -1,0 +1,91 @@
+#!/bin/sh
+# run-wco.sh - the WCO DM side, in TAP: the profile's samples, the business
+# rule cases, and the mapping goldens.
+#
+# xsd/mn/samples/FAMILY/valid-*.xml     `khaalga validate` accepts it
+# xsd/mn/samples/FAMILY/invalid-*.xml   rejected; its .expect names the element and pointer:
+#                                         element=Parent/Element wco=CLASS[/TAG] error=KIND
+#                                       (wco=- : an element the profile does not know)
+# tests/corpus/wco/rules/FAMILY/*.xml   rejected by the rule its .expect names:
+#                                         rule=ID wco=CLASS/TAG
+# tests/corpus/wco/*-*/NAME.edi|.xml    translated to NAME.out.xml exactly, which validates;
+#                                       or, with NAME.expect, refused with that text on stderr
+set -u
+srcdir=${srcdir:-.}
+KHAALGA=${KHAALGA:-./khaalga}
+KHAALGA_DATADIR=${KHAALGA_DATADIR:-$srcdir}
+export KHAALGA_DATADIR
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/khaalga-wco.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/# /' "$2" | head -12; return 0; }
+
+# value KEY FILE: the value of KEY=... in a one-line .expect
+value() { tr ' ' '\n' <"$2" | sed -n "s/^$1=//p" | head -n 1; }
+
+
+for f in "$srcdir"/xsd/mn/samples/*/*.xml; do
+    [ -f "$f" ] || continue
+    name=$(basename "$(dirname "$f")")/$(basename "$f")
+    "$KHAALGA" validate --json "$f" >"$tmp/json" 2>"$tmp/err"
+    status=$?
+    case $(basename "$f") in
+    valid-*)
+        if [ $status -eq 0 ]; then ok "$name: valid"; else cat "$tmp/json" >>"$tmp/err"; not_ok "$name: valid" "$tmp/err"; fi ;;
+    invalid-*)
+        expect=${f%.xml}.expect
+        element=$(value element "$expect"); wco=$(value wco "$expect")
+        class=${wco%%/*}; tag=""
+        case $wco in */*) tag=${wco#*/} ;; esac
+        [ "$class" = "-" ] && class=""
+        suffix=$(printf '%s' "$element" | sed 's|/|/([a-z]+:)?|g; s|^|([a-z]+:)?|')
+        # the pointer: class and, when given, tag
+        if [ $status -ne 1 ]; then
+            echo "exit $status" >"$tmp/why"; not_ok "$name: rejected" "$tmp/why"
+        elif tr '{' '\n' <"$tmp/json" | grep -F "\"documentSectionCode\":\"$class\"" |
+             { if [ -n "$tag" ]; then grep -F "\"tagID\":\"$tag\""; else cat; fi; } |
+             grep -q -E "\"path\":\"[^\"]*$suffix(\\[[0-9]+\\])?\""; then
+            ok "$name: rejected at $element ($wco)"
+        else
+            not_ok "$name: rejected at $element ($wco)" "$tmp/json"
+        fi ;;
+    esac
+done
+
+for f in "$srcdir"/tests/corpus/wco/rules/*/*.xml; do
+    [ -f "$f" ] || continue
+    name=rules/$(basename "$f")
+    expect=${f%.xml}.expect
+    rule=$(value rule "$expect"); wco=$(value wco "$expect")
+    "$KHAALGA" validate --json "$f" >"$tmp/json" 2>/dev/null
+    status=$?
+    if [ $status -eq 1 ] && tr '{' '\n' <"$tmp/json" | grep -F "\"validationCode\":\"$rule\"" >/dev/null &&
+       tr '{' '\n' <"$tmp/json" | grep -F "\"documentSectionCode\":\"${wco%%/*}\",\"tagID\":\"${wco#*/}\"" >/dev/null; then
+        ok "$name: fails rule $rule at $wco"
+    else
+        not_ok "$name: fails rule $rule at $wco" "$tmp/json"
+    fi
+done
+
+for f in "$srcdir"/tests/corpus/wco/*-*/*.edi "$srcdir"/tests/corpus/wco/*-*/*.in.xml; do
+    [ -f "$f" ] || continue
+    case $f in *.edi) base=${f%.edi} ;; *) base=${f%.in.xml} ;; esac
+    name=$(basename "$(dirname "$f")")/$(basename "$f")
+    if [ -f "$base.expect" ]; then
+        "$KHAALGA" translate "$f" >/dev/null 2>"$tmp/err"
+        status=$?
+        if [ $status -ne 0 ] && grep -q -F "$(cat "$base.expect")" "$tmp/err"; then ok "$name: refused as expected"
+        else not_ok "$name: refused as expected" "$tmp/err"; fi
+        continue
+    fi
+    if "$KHAALGA" translate "$f" >"$tmp/out.xml" 2>"$tmp/err" && cmp -s "$tmp/out.xml" "$base.out.xml"; then
+        ok "$name: translated as expected"
+    else
+        diff "$base.out.xml" "$tmp/out.xml" >>"$tmp/err" 2>&1; not_ok "$name: translated as expected" "$tmp/err"
+    fi
+    if "$KHAALGA" validate --quiet "$base.out.xml" 2>"$tmp/err"; then ok "$name: the translation is valid"
+    else not_ok "$name: the translation is valid" "$tmp/err"; fi
+done
+
+echo "1..$n"
