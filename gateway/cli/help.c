@@ -106,7 +106,7 @@ static const command_help commands[] = {
       "Validates a WCO DM document against its family's schema, then its business\n"
       "rules. Each finding is one line on stderr with the line, the XPath of the\n"
       "element, its WCO class and element IDs (the Pointer's DocumentSectionCode and\n"
-      "TagID), the severity, the ValidationCode (a rule id, or XSD-n) and the\n"
+      "TagID), the severity, the ValidationCode (a rule id, or XSDn) and the\n"
       "message; a summary line goes to stdout. --json prints one JSON object with\n"
       "the findings instead. The input is parsed without network, DTD or entities.\n"
       "\n"

@@ -71,7 +71,7 @@ static void on_schema_error(void *ctx, xmlErrorPtr e)
     kh_finding *f = add_finding(c->v);
     if (!f)
         return;
-    snprintf(f->code, sizeof f->code, "XSD-%d", e->code);
+    snprintf(f->code, sizeof f->code, "XSD%d", e->code);
     snprintf(f->severity, sizeof f->severity, "%s", e->level == XML_ERR_WARNING ? "warning" : "error");
     snprintf(f->message_en, sizeof f->message_en, "%s", e->message ? e->message : "schema error");
     size_t n = strlen(f->message_en);

@@ -12,7 +12,7 @@
 #include "wco/profile.h"
 
 typedef struct kh_finding {
-    char            code[32];          /* ValidationCode: a rule id, or XSD-<libxml2 code> */
+    char            code[32];          /* ValidationCode: a rule id, or XSD<libxml2 code> */
     char            severity[8];       /* error, warning */
     char            message_en[400];
     char            message_mn[400];   /* rules only; "" for schema errors */
