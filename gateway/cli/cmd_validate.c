@@ -1,13 +1,53 @@
 /*
  * cmd_validate.c - `khaalga validate`: a WCO DM document against the
- * profile's schema and business rules. A summary line on stdout and one line
- * per finding on stderr, or with --json one JSON object on stdout.
+ * profile's schema and business rules. The findings as a WCO Response (RES)
+ * document on stdout, one line per finding and a summary on stderr; or with
+ * --json one JSON object on stdout.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
+#include "wco/response.h"
 #include "wco/validate.h"
 #include "xml/safe_parse.h"
+
+/* The response's ID and issue time: from $KHAALGA_NOW (CCYYMMDDHHMM, for
+ * tests) or the clock, in UTC. */
+static void response_stamp(char *id, size_t idlen, char *issued, size_t issuedlen)
+{
+    const char *now = getenv("KHAALGA_NOW");
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (now && strlen(now) == 12 &&
+        sscanf(now, "%4d%2d%2d%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min) == 5) {
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+    } else {
+        time_t t = time(NULL);
+        gmtime_r(&t, &tm);
+    }
+    strftime(id, idlen, "KH-VAL-%Y%m%d%H%M%S", &tm);
+    strftime(issued, issuedlen, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+}
+
+static int print_response(const kh_profile *profile, const kh_validation *v)
+{
+    char id[40], issued[40];
+    response_stamp(id, sizeof id, issued, sizeof issued);
+    xmlDocPtr doc = kh_response_build(profile, v, id, issued);
+    if (!doc)
+        return -1;
+    xmlChar *text = NULL;
+    int len = 0;
+    xmlDocDumpFormatMemoryEnc(doc, &text, &len, "UTF-8", 1);
+    int rc = text && fwrite(text, 1, (size_t)len, stdout) == (size_t)len ? 0 : -1;
+    xmlFree(text);
+    xmlFreeDoc(doc);
+    return rc;
+}
 
 int kh_cmd_validate(int argc, char **argv)
 {
@@ -42,10 +82,13 @@ int kh_cmd_validate(int argc, char **argv)
         kh_validation_print_json(stdout, file, &v);
     } else {
         kh_validation_print_text(stderr, file, &v);
-        if (!cli.quiet)
-            printf("%s: %s %s: %s, %zu error%s, %zu warning%s\n", file, v.family ? v.family->code : "?",
-                   v.message_ref[0] ? v.message_ref : "(no ID)", rc == 0 ? "valid" : "invalid",
-                   v.errors, v.errors == 1 ? "" : "s", v.warnings, v.warnings == 1 ? "" : "s");
+        fprintf(stderr, "%s: %s %s: %s, %zu error%s, %zu warning%s\n", file, v.family ? v.family->code : "?",
+                v.message_ref[0] ? v.message_ref : "(no ID)", rc == 0 ? "valid" : "invalid",
+                v.errors, v.errors == 1 ? "" : "s", v.warnings, v.warnings == 1 ? "" : "s");
+        if (!cli.quiet && print_response(profile, &v) != 0) {
+            fprintf(stderr, "khaalga: the response cannot be written (the profile has no RES family?)\n");
+            rc = KH_EXIT_INTERNAL;
+        }
     }
     kh_validation_free(&v);
     xmlFreeDoc(doc);

@@ -104,11 +104,13 @@ static const command_help commands[] = {
       "usage: khaalga validate [--profile DIR] [--json] [--quiet] [FILE|-]\n"
       "\n"
       "Validates a WCO DM document against its family's schema, then its business\n"
-      "rules. Each finding is one line on stderr with the line, the XPath of the\n"
-      "element, its WCO class and element IDs (the Pointer's DocumentSectionCode and\n"
-      "TagID), the severity, the ValidationCode (a rule id, or XSDn) and the\n"
-      "message; a summary line goes to stdout. --json prints one JSON object with\n"
-      "the findings instead. The input is parsed without network, DTD or entities.\n"
+      "rules, and prints the WCO Response (RES) the sender gets on stdout: FunctionCode\n"
+      "27 with one Error per error (ValidationCode: a rule id, or XSDn for a schema\n"
+      "error; Description; Pointer with the goods item, DocumentSectionCode = WCO\n"
+      "class ID and TagID = WCO element ID), or 29 when it is valid. On stderr, one\n"
+      "line per finding with its line and XPath, and a summary. --json prints one\n"
+      "JSON object instead; --quiet prints no response. The input is parsed without\n"
+      "network, DTD or entities.\n"
       "\n"
       "  --profile DIR             the profile folder\n",
       false },

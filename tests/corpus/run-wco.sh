@@ -8,6 +8,8 @@
 #                                       (wco=- : an element the profile does not know)
 # tests/corpus/wco/rules/FAMILY/*.xml   rejected by the rule its .expect names:
 #                                         rule=ID wco=CLASS/TAG
+#                                       and for every rejection, the WCO Response that
+#                                       `khaalga validate` prints is itself a valid RES
 # tests/corpus/wco/*-*/NAME.edi|.xml    translated to NAME.out.xml exactly, which validates;
 #                                       or, with NAME.expect, refused with that text on stderr
 set -u
@@ -18,6 +20,13 @@ export KHAALGA_DATADIR
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/khaalga-wco.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 n=0
+# the response to a rejected document must itself be a valid RES document
+response_is_valid() {
+    "$KHAALGA" validate "$1" >"$tmp/res.xml" 2>/dev/null
+    if "$KHAALGA" validate --quiet "$tmp/res.xml" 2>"$tmp/res.err" &&
+       grep -q "<res:FunctionCode>27</res:FunctionCode>" "$tmp/res.xml"; then ok "$2: its response is a valid RES"
+    else cat "$tmp/res.xml" >>"$tmp/res.err"; not_ok "$2: its response is a valid RES" "$tmp/res.err"; fi
+}
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/# /' "$2" | head -12; return 0; }
 
@@ -49,7 +58,8 @@ for f in "$srcdir"/xsd/mn/samples/*/*.xml; do
             ok "$name: rejected at $element ($wco)"
         else
             not_ok "$name: rejected at $element ($wco)" "$tmp/json"
-        fi ;;
+        fi
+        response_is_valid "$f" "$name" ;;
     esac
 done
 
@@ -66,6 +76,7 @@ for f in "$srcdir"/tests/corpus/wco/rules/*/*.xml; do
     else
         not_ok "$name: fails rule $rule at $wco" "$tmp/json"
     fi
+    response_is_valid "$f" "$name"
 done
 
 for f in "$srcdir"/tests/corpus/wco/*-*/*.edi "$srcdir"/tests/corpus/wco/*-*/*.in.xml; do
