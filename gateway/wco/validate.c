@@ -119,8 +119,46 @@ static void message_reference(xmlNodePtr message, char *buf, size_t len)
             }
 }
 
-int kh_validate(const kh_profile *p, xmlDocPtr doc, kh_validation *v, char *err, size_t errlen)
+struct kh_validator {
+    const kh_profile      *profile;
+    xmlSchemaValidCtxtPtr *contexts;     /* one per family, made when first needed */
+};
+
+kh_validator *kh_validator_new(const kh_profile *p)
 {
+    kh_validator *val = calloc(1, sizeof *val);
+    if (!val)
+        return NULL;
+    val->profile = p;
+    val->contexts = calloc(p->family_count ? p->family_count : 1, sizeof *val->contexts);
+    if (!val->contexts) {
+        free(val);
+        return NULL;
+    }
+    return val;
+}
+
+void kh_validator_free(kh_validator *val)
+{
+    if (!val)
+        return;
+    for (size_t i = 0; i < val->profile->family_count; i++)
+        xmlSchemaFreeValidCtxt(val->contexts[i]);
+    free(val->contexts);
+    free(val);
+}
+
+static xmlSchemaValidCtxtPtr context_for(kh_validator *val, const kh_family *family)
+{
+    size_t i = (size_t)(family - val->profile->families);
+    if (!val->contexts[i])
+        val->contexts[i] = xmlSchemaNewValidCtxt(family->schema);
+    return val->contexts[i];
+}
+
+int kh_validator_run(kh_validator *val, xmlDocPtr doc, kh_validation *v, char *err, size_t errlen)
+{
+    const kh_profile *p = val->profile;
     memset(v, 0, sizeof *v);
     collector c = { p, v };
     xmlNodePtr message;
@@ -140,14 +178,14 @@ int kh_validate(const kh_profile *p, xmlDocPtr doc, kh_validation *v, char *err,
     if (message)
         message_reference(message, v->message_ref, sizeof v->message_ref);
 
-    xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(v->family->schema);
+    xmlSchemaValidCtxtPtr vc = context_for(val, v->family);
     if (!vc) {
         snprintf(err, errlen, "out of memory");
         return 4;
     }
     xmlSchemaSetValidStructuredErrors(vc, on_schema_error, &c);
     int rc = xmlSchemaValidateDoc(vc, doc);
-    xmlSchemaFreeValidCtxt(vc);
+    xmlSchemaSetValidStructuredErrors(vc, NULL, NULL);
     if (rc < 0) {
         snprintf(err, errlen, "the schema validator failed (%d)", rc);
         return 4;
@@ -157,6 +195,19 @@ int kh_validate(const kh_profile *p, xmlDocPtr doc, kh_validation *v, char *err,
         kh_rules_check(v->family->rules, doc, on_rule_failure, &c, err, errlen) < 0)
         return 4;
     return v->errors ? 1 : 0;
+}
+
+int kh_validate(const kh_profile *p, xmlDocPtr doc, kh_validation *v, char *err, size_t errlen)
+{
+    kh_validator *val = kh_validator_new(p);
+    if (!val) {
+        memset(v, 0, sizeof *v);
+        snprintf(err, errlen, "out of memory");
+        return 4;
+    }
+    int rc = kh_validator_run(val, doc, v, err, errlen);
+    kh_validator_free(val);
+    return rc;
 }
 
 void kh_validation_free(kh_validation *v)

@@ -29,8 +29,17 @@ typedef struct kh_validation {
     size_t           errors, warnings;
 } kh_validation;
 
+/* A validator to keep and reuse (one per thread): it keeps a schema
+ * validation context per family of the profile. */
+typedef struct kh_validator kh_validator;
+kh_validator *kh_validator_new(const kh_profile *p);
+void kh_validator_free(kh_validator *validator);
+
 /* Validates doc. Returns 0 when valid (warnings allowed), 1 when invalid,
  * 4 on an internal error (err says which). */
+int kh_validator_run(kh_validator *validator, xmlDocPtr doc, kh_validation *v, char *err, size_t errlen);
+
+/* The same with a validator made for one document. */
 int kh_validate(const kh_profile *p, xmlDocPtr doc, kh_validation *v, char *err, size_t errlen);
 void kh_validation_free(kh_validation *v);
 

@@ -79,11 +79,38 @@ static void quiet(void *ctx, const char *msg, ...)
     (void)msg;
 }
 
-xmlDocPtr kh_xml_parse_memory(const char *data, size_t size, const char *name,
-                              const kh_xml_limits *limits, char *err, size_t errlen)
+struct kh_xml_parser {
+    kh_xml_limits    limits;
+    xmlParserCtxtPtr ctxt;
+};
+
+kh_xml_parser *kh_xml_parser_new(const kh_xml_limits *limits)
 {
-    if (size > limits->max_bytes) {
-        snprintf(err, errlen, "%s: %zu bytes, more than the limit of %zu", name, size, limits->max_bytes);
+    kh_xml_parser *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->limits = *limits;
+    p->ctxt = xmlNewParserCtxt();
+    if (!p->ctxt) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void kh_xml_parser_free(kh_xml_parser *p)
+{
+    if (!p)
+        return;
+    xmlFreeParserCtxt(p->ctxt);
+    free(p);
+}
+
+xmlDocPtr kh_xml_parser_parse(kh_xml_parser *p, const char *data, size_t size, const char *name,
+                              char *err, size_t errlen)
+{
+    if (size > p->limits.max_bytes) {
+        snprintf(err, errlen, "%s: %zu bytes, more than the limit of %zu", name, size, p->limits.max_bytes);
         return NULL;
     }
     if (has_doctype(data, size)) {
@@ -94,11 +121,12 @@ xmlDocPtr kh_xml_parse_memory(const char *data, size_t size, const char *name,
     void *saved_ctx = xmlGenericErrorContext;
     xmlSetGenericErrorFunc(NULL, quiet);
     xmlResetLastError();
-    xmlDocPtr doc = xmlReadMemory(data, (int)size, name, NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+    xmlDocPtr doc = xmlCtxtReadMemory(p->ctxt, data, (int)size, name, NULL,
+                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
+                                      XML_PARSE_COMPACT);
     xmlSetGenericErrorFunc(saved_ctx, saved);
     if (!doc) {
-        const xmlError *e = xmlGetLastError();
+        const xmlError *e = xmlCtxtGetLastError(p->ctxt);
         char what[160] = "not well-formed XML";
         if (e && e->message) {
             snprintf(what, sizeof what, "%s", e->message);
@@ -120,11 +148,24 @@ xmlDocPtr kh_xml_parse_memory(const char *data, size_t size, const char *name,
         xmlFreeDoc(doc);
         return NULL;
     }
-    if (depth_of(root, 1, limits->max_depth) > limits->max_depth) {
-        snprintf(err, errlen, "%s: elements nested deeper than %d levels", name, limits->max_depth);
+    if (depth_of(root, 1, p->limits.max_depth) > p->limits.max_depth) {
+        snprintf(err, errlen, "%s: elements nested deeper than %d levels", name, p->limits.max_depth);
         xmlFreeDoc(doc);
         return NULL;
     }
+    return doc;
+}
+
+xmlDocPtr kh_xml_parse_memory(const char *data, size_t size, const char *name,
+                              const kh_xml_limits *limits, char *err, size_t errlen)
+{
+    kh_xml_parser *p = kh_xml_parser_new(limits);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    xmlDocPtr doc = kh_xml_parser_parse(p, data, size, name, err, errlen);
+    kh_xml_parser_free(p);
     return doc;
 }
 
