@@ -1,8 +1,9 @@
 /*
  * safe_parse.c - hardened XML parsing: XML_PARSE_NONET, never NOENT, DTDLOAD,
- * DTDATTR or HUGE; a DOCTYPE is refused before the parser sees it, so no
- * internal subset, entity or external reference is ever processed; the size
- * is bounded before parsing and the depth after.
+ * DTDATTR or HUGE. The parser's own SAX callbacks are wrapped: a DOCTYPE stops
+ * it where it starts, so no internal subset, entity or external reference is
+ * ever processed, and an element deeper than the limit stops it too. The size
+ * is bounded before parsing.
  */
 #include "xml/safe_parse.h"
 
@@ -21,57 +22,6 @@ void kh_xml_limits_default(kh_xml_limits *limits)
     limits->max_depth = 64;
 }
 
-/* Whether the prolog (before the root element) holds a DOCTYPE. Comments and
- * processing instructions are skipped so that "<!DOCTYPE" inside them does
- * not count and one after them does. */
-static bool has_doctype(const char *data, size_t size)
-{
-    size_t i = 0;
-    while (i < size) {
-        const char *lt = memchr(data + i, '<', size - i);
-        if (!lt)
-            return false;
-        i = (size_t)(lt - data);
-        size_t left = size - i;
-        if (left >= 4 && memcmp(lt, "<!--", 4) == 0) {
-            const char *end = NULL;
-            for (size_t j = i + 4; j + 2 < size; j++)
-                if (data[j] == '-' && data[j + 1] == '-' && data[j + 2] == '>') {
-                    end = data + j + 3;
-                    break;
-                }
-            if (!end)
-                return false;
-            i = (size_t)(end - data);
-        } else if (left >= 2 && lt[1] == '?') {
-            const char *end = NULL;
-            for (size_t j = i + 2; j + 1 < size; j++)
-                if (data[j] == '?' && data[j + 1] == '>') {
-                    end = data + j + 2;
-                    break;
-                }
-            if (!end)
-                return false;
-            i = (size_t)(end - data);
-        } else {
-            return left >= 9 && memcmp(lt, "<!DOCTYPE", 9) == 0;
-        }
-    }
-    return false;
-}
-
-static int depth_of(xmlNodePtr node, int depth, int limit)
-{
-    int deepest = depth;
-    for (xmlNodePtr c = node->children; c && deepest <= limit; c = c->next)
-        if (c->type == XML_ELEMENT_NODE) {
-            int d = depth_of(c, depth + 1, limit);
-            if (d > deepest)
-                deepest = d;
-        }
-    return deepest;
-}
-
 /* Keeps libxml2's messages out of stderr: the caller reports. */
 static void quiet(void *ctx, const char *msg, ...)
 {
@@ -82,7 +32,35 @@ static void quiet(void *ctx, const char *msg, ...)
 struct kh_xml_parser {
     kh_xml_limits    limits;
     xmlParserCtxtPtr ctxt;
+    startElementNsSAX2Func element;     /* the parser's own callbacks */
+    internalSubsetSAXFunc  doctype;
+    bool             saw_doctype, too_deep;
 };
+
+static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id)
+{
+    (void)name;
+    (void)external_id;
+    (void)system_id;
+    xmlParserCtxtPtr ctxt = ctx;
+    kh_xml_parser *p = ctxt->_private;
+    p->saw_doctype = true;
+    xmlStopParser(ctxt);
+}
+
+static void on_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+                       int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+                       const xmlChar **attributes)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    kh_xml_parser *p = ctxt->_private;
+    if (ctxt->nodeNr >= p->limits.max_depth) {
+        p->too_deep = true;
+        xmlStopParser(ctxt);
+        return;
+    }
+    p->element(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes, nb_defaulted, attributes);
+}
 
 kh_xml_parser *kh_xml_parser_new(const kh_xml_limits *limits)
 {
@@ -95,6 +73,11 @@ kh_xml_parser *kh_xml_parser_new(const kh_xml_limits *limits)
         free(p);
         return NULL;
     }
+    p->ctxt->_private = p;
+    p->element = p->ctxt->sax->startElementNs;
+    p->doctype = p->ctxt->sax->internalSubset;
+    p->ctxt->sax->startElementNs = on_element;
+    p->ctxt->sax->internalSubset = on_doctype;
     return p;
 }
 
@@ -113,10 +96,7 @@ xmlDocPtr kh_xml_parser_parse(kh_xml_parser *p, const char *data, size_t size, c
         snprintf(err, errlen, "%s: %zu bytes, more than the limit of %zu", name, size, p->limits.max_bytes);
         return NULL;
     }
-    if (has_doctype(data, size)) {
-        snprintf(err, errlen, "%s: a DOCTYPE is not accepted", name);
-        return NULL;
-    }
+    p->saw_doctype = p->too_deep = false;
     xmlGenericErrorFunc saved = xmlGenericError;
     void *saved_ctx = xmlGenericErrorContext;
     xmlSetGenericErrorFunc(NULL, quiet);
@@ -125,6 +105,14 @@ xmlDocPtr kh_xml_parser_parse(kh_xml_parser *p, const char *data, size_t size, c
                                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
                                       XML_PARSE_COMPACT);
     xmlSetGenericErrorFunc(saved_ctx, saved);
+    if (p->saw_doctype || p->too_deep) {
+        if (p->saw_doctype)
+            snprintf(err, errlen, "%s: a DOCTYPE is not accepted", name);
+        else
+            snprintf(err, errlen, "%s: elements nested deeper than %d levels", name, p->limits.max_depth);
+        xmlFreeDoc(doc);
+        return NULL;
+    }
     if (!doc) {
         const xmlError *e = xmlCtxtGetLastError(p->ctxt);
         char what[160] = "not well-formed XML";
@@ -145,11 +133,6 @@ xmlDocPtr kh_xml_parser_parse(kh_xml_parser *p, const char *data, size_t size, c
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (!root) {
         snprintf(err, errlen, "%s: no root element", name);
-        xmlFreeDoc(doc);
-        return NULL;
-    }
-    if (depth_of(root, 1, p->limits.max_depth) > p->limits.max_depth) {
-        snprintf(err, errlen, "%s: elements nested deeper than %d levels", name, p->limits.max_depth);
         xmlFreeDoc(doc);
         return NULL;
     }
