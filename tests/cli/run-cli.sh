@@ -78,4 +78,22 @@ expect 1 "edi2xml of a broken interchange" "$KHAALGA" edi2xml "$broken/unt-count
 expect 0 "tokenize" "$KHAALGA" tokenize "$cusdec"
 contains out "segments" "tokenize counts segments"
 
+# validate and translate
+dec=$srcdir/xsd/mn/samples/dec/valid-import.xml
+expect 0 "validate a valid declaration" env KHAALGA_NOW=202611231200 "$KHAALGA" validate "$dec"
+contains out "<res:FunctionCode>29</res:FunctionCode>" "the response accepts it"
+contains err "valid, 0 errors" "the summary says valid"
+expect 0 "validate --json" "$KHAALGA" validate --json "$dec"
+contains out '"valid":true' "JSON says valid"
+printf '<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>' >"$tmp/xxe.xml"
+expect 1 "validate refuses a DOCTYPE" "$KHAALGA" validate "$tmp/xxe.xml"
+contains err "DOCTYPE is not accepted" "the DOCTYPE is named"
+expect 2 "validate with a profile that does not exist" "$KHAALGA" validate --profile "$tmp/none" "$dec"
+expect 0 "translate a WCO DM document: already normalized" "$KHAALGA" translate "$dec"
+contains out "<dec:Declaration" "it comes out as it went in"
+printf 'hello' >"$tmp/hello.txt"
+expect 1 "translate what it does not know" "$KHAALGA" translate "$tmp/hello.txt"
+contains err "not a message Khaalga knows" "the input is called unknown"
+expect 2 "translate --to with a wrong value" "$KHAALGA" translate --to json "$dec"
+
 echo "1..$n"
