@@ -10,7 +10,9 @@
 #                                         rule=ID wco=CLASS/TAG
 #                                       and for every rejection, the WCO Response that
 #                                       `khaalga validate` prints is itself a valid RES
-# tests/corpus/wco/*-*/NAME.edi|.xml    translated to NAME.out.xml exactly, which validates;
+# tests/corpus/wco/*-*/NAME.edi|.in.xml translated to NAME.out.xml exactly, which validates;
+#                                       or, with NAME.out.edi, translated --to edifact to
+#                                       exactly that, which `khaalga check` accepts;
 #                                       or, with NAME.expect, refused with that text on stderr
 set -u
 srcdir=${srcdir:-.}
@@ -81,13 +83,27 @@ done
 
 for f in "$srcdir"/tests/corpus/wco/*-*/*.edi "$srcdir"/tests/corpus/wco/*-*/*.in.xml; do
     [ -f "$f" ] || continue
-    case $f in *.edi) base=${f%.edi} ;; *) base=${f%.in.xml} ;; esac
+    case $f in
+        *.out.edi) continue ;;                  # an expected output, not an input
+        *.edi) base=${f%.edi} ;;
+        *) base=${f%.in.xml} ;;
+    esac
     name=$(basename "$(dirname "$f")")/$(basename "$f")
     if [ -f "$base.expect" ]; then
         "$KHAALGA" translate "$f" >/dev/null 2>"$tmp/err"
         status=$?
         if [ $status -ne 0 ] && grep -q -F "$(cat "$base.expect")" "$tmp/err"; then ok "$name: refused as expected"
         else not_ok "$name: refused as expected" "$tmp/err"; fi
+        continue
+    fi
+    if [ -f "$base.out.edi" ]; then
+        if "$KHAALGA" translate --to edifact "$f" >"$tmp/out.edi" 2>"$tmp/err" && cmp -s "$tmp/out.edi" "$base.out.edi"; then
+            ok "$name: translated to EDIFACT as expected"
+        else
+            diff "$base.out.edi" "$tmp/out.edi" >>"$tmp/err" 2>&1; not_ok "$name: translated to EDIFACT as expected" "$tmp/err"
+        fi
+        if "$KHAALGA" check --quiet "$base.out.edi" 2>"$tmp/err"; then ok "$name: the EDIFACT is valid"
+        else not_ok "$name: the EDIFACT is valid" "$tmp/err"; fi
         continue
     fi
     if "$KHAALGA" translate "$f" >"$tmp/out.xml" 2>"$tmp/err" && cmp -s "$tmp/out.xml" "$base.out.xml"; then
