@@ -43,8 +43,7 @@ static void trim(char *s)
             *p = ' ';
 }
 
-int kh_sheets_add(kh_sheets *s, const char *from, const char *directory, const char *to,
-                  const char *path, char *err, size_t errlen)
+static xsltStylesheetPtr compile(const char *path, char *err, size_t errlen)
 {
     sheet_messages m = { "" };
     xsltSetGenericErrorFunc(&m, collect_message);
@@ -56,11 +55,25 @@ int kh_sheets_add(kh_sheets *s, const char *from, const char *directory, const c
             xmlFreeDoc(doc);
         trim(m.text);
         snprintf(err, errlen, "%s: %s", path, m.text[0] ? m.text : "not a stylesheet");
-        return -1;
     }
+    return xsl;
+}
+
+int kh_sheets_add(kh_sheets *s, const char *from, const char *directory, const char *to,
+                  const char *path, char *err, size_t errlen)
+{
+    xsltStylesheetPtr xsl = NULL;
+    for (size_t i = 0; i < s->count && !xsl; i++)
+        if (strcmp(s->sheet[i].path, path) == 0)
+            xsl = s->sheet[i].xsl;
+    if (!xsl && !(xsl = compile(path, err, errlen)))
+        return -1;
     kh_sheet *grown = realloc(s->sheet, (s->count + 1) * sizeof *grown);
-    if (!grown) {
-        xsltFreeStylesheet(xsl);
+    char *copy = strdup(path);
+    if (!grown || !copy) {
+        free(copy);
+        if (grown)
+            s->sheet = grown;
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -70,14 +83,21 @@ int kh_sheets_add(kh_sheets *s, const char *from, const char *directory, const c
     snprintf(sh->from, sizeof sh->from, "%s", from);
     snprintf(sh->directory, sizeof sh->directory, "%s", directory ? directory : "");
     snprintf(sh->to, sizeof sh->to, "%s", to);
+    sh->path = copy;
     sh->xsl = xsl;
     return 0;
 }
 
 void kh_sheets_free(kh_sheets *s)
 {
-    for (size_t i = 0; i < s->count; i++)
-        xsltFreeStylesheet(s->sheet[i].xsl);
+    for (size_t i = 0; i < s->count; i++) {
+        bool first_use = true;
+        for (size_t j = 0; j < i && first_use; j++)
+            first_use = s->sheet[j].xsl != s->sheet[i].xsl;
+        if (first_use)
+            xsltFreeStylesheet(s->sheet[i].xsl);
+        free(s->sheet[i].path);
+    }
     free(s->sheet);
     s->sheet = NULL;
     s->count = 0;

@@ -16,6 +16,7 @@ typedef struct kh_sheet {
     char              from[24];     /* CUSDEC, FINSTA, camt.054, permit, DEC … */
     char              directory[8]; /* D96B… for EDIFACT sources, "" otherwise */
     char              to[24];       /* DEC, RES… or CUSDEC, CUSRES… */
+    char             *path;         /* the file: a file named twice is compiled once */
     xsltStylesheetPtr xsl;
 } kh_sheet;
 
