@@ -634,7 +634,7 @@ int kh_edi_walk(kh_edi_reader *reader, const kh_edi_walk_options *options,
     w.events.leave_group = structure_leave;
     w.events.finding = structure_finding;
     kh_edi_registry *own = NULL;
-    if (!w.registry) {
+    if (!w.registry && !options->no_duplicate_check) {
         char err[160];
         own = kh_edi_registry_open(NULL, err, sizeof err);
         w.registry = own;

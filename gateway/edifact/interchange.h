@@ -72,6 +72,7 @@ typedef struct kh_edi_walk_options {
     kh_edi_limits    limits;
     kh_dir_set      *directories;
     kh_edi_registry *registry;   /* seen interchange references; NULL: within this input */
+    bool             no_duplicate_check;   /* for a walk that only converts */
 } kh_edi_walk_options;
 
 typedef struct kh_edi_walk_result {

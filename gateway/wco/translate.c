@@ -124,7 +124,8 @@ static int edifact_to_xml(const kh_translate_options *opt, const char *data, siz
         return 4;
     }
     const kh_edi_handler *handlers[2] = { kh_edi_xml_out_handler(x), opt->edifact_errors };
-    kh_edi_walk_options wo = { .limits = *opt->limits, .directories = opt->directories };
+    /* duplicates are the gateway's business, not the translation's */
+    kh_edi_walk_options wo = { .limits = *opt->limits, .directories = opt->directories, .no_duplicate_check = true };
     kh_edi_walk_result res;
     int rc = kh_edi_walk(reader, &wo, handlers, opt->edifact_errors ? 2 : 1, &res);
     kh_edi_xml_out_finish(x);

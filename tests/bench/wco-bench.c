@@ -16,6 +16,7 @@
 
 #include <libxml/parser.h>
 
+#include "wco/translate.h"
 #include "wco/validate.h"
 #include "xml/safe_parse.h"
 
@@ -29,12 +30,13 @@ static double now(void)
 int main(int argc, char **argv)
 {
     bool schema_only = argc > 1 && strcmp(argv[1], "--schema-only") == 0;
-    if (schema_only) {
+    bool translate = argc > 1 && strcmp(argv[1], "--translate") == 0;
+    if (schema_only || translate) {
         argc--;
         argv++;
     }
     if (argc != 3) {
-        fprintf(stderr, "usage: wco-bench [--schema-only] SECONDS FILE\n");
+        fprintf(stderr, "usage: wco-bench [--schema-only | --translate] SECONDS FILE\n");
         return 2;
     }
     double seconds = atof(argv[1]);
@@ -61,6 +63,31 @@ int main(int argc, char **argv)
     long rounds = 0;
     size_t errors = 0;
     double start = now(), end;
+    if (translate) {
+        kh_dir_set *dirs = kh_dir_set_open(kh_dir_default_root(NULL, buf, sizeof buf));
+        kh_edi_limits edi_limits;
+        kh_edi_limits_default(&edi_limits);
+        kh_translate_options opt = { .profile = profile, .directories = dirs, .limits = &edi_limits };
+        char *out = NULL;
+        size_t out_len = 0;
+        do {
+            FILE *sink = open_memstream(&out, &out_len);
+            kh_translation t;
+            errors += kh_translate(&opt, data, len, argv[2], sink, &t, err, sizeof err) != 0;
+            fclose(sink);
+            free(out);
+            out = NULL;
+            rounds++;
+            end = now();
+        } while (end - start < seconds);
+        kh_dir_set_free(dirs);
+        printf("%.1f messages/s (%ld in %.2f s, %zu failed)\n", (double)rounds / (end - start), rounds,
+               end - start, errors);
+        kh_validator_free(validator);
+        kh_xml_parser_free(parser);
+        kh_profile_free(profile);
+        return 0;
+    }
     do {
         xmlDocPtr doc = kh_xml_parser_parse(parser, data, len, argv[2], err, sizeof err);
         if (!doc) {

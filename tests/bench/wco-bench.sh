@@ -5,6 +5,9 @@
 # against the same schema compiled once (the same libxml2 underneath), on an
 # 8 KB (one goods item) and a 100 KB (38 items) declaration.
 #
+# Then translate (CUSDEC to DEC) on a 5 KB and a 100 KB interchange beside
+# python3-lxml applying the same sheet to the same interchange's EDIFACT-XML.
+#
 #   tests/bench/wco-bench.sh [--build DIR] [--seconds N]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,4 +47,22 @@ for doc in dec-8k dec-100k; do
     full=$("$build/tests/bench/wco-bench" "$seconds" "$f" | rate)
     ratio=$(awk -v a="$schema_only" -v b="$lxml" 'BEGIN { printf "%.2f x", a / b }')
     echo "| $doc ($size KB) | $schema_only/s | $lxml/s | $ratio | $full/s |"
+done
+
+# translate: CUSDEC made from the export sample with 17 and 400 goods items
+/usr/bin/python3 "$here/make-declarations.py" "$top/xsd/mn/samples/dec/valid-export.xml" "$work/ex-17.xml" 17
+/usr/bin/python3 "$here/make-declarations.py" "$top/xsd/mn/samples/dec/valid-export.xml" "$work/ex-400.xml" 400
+"$build/khaalga" translate --to edifact "$work/ex-17.xml" >"$work/cusdec-5k.edi"
+"$build/khaalga" translate --to edifact "$work/ex-400.xml" >"$work/cusdec-100k.edi"
+echo
+echo "| CUSDEC to DEC | khaalga translate (EDIFACT in) | lxml (EDIFACT-XML in, same sheet) | ratio |"
+echo "| --- | ---: | ---: | ---: |"
+for doc in cusdec-5k cusdec-100k; do
+    f=$work/$doc.edi
+    size=$(($(wc -c <"$f") / 1024))
+    "$build/khaalga" edi2xml --no-names "$f" >"$work/$doc.xml"
+    ours=$("$build/tests/bench/wco-bench" --translate "$seconds" "$f" | rate)
+    lxml=$(/usr/bin/python3 "$here/lxml-translate.py" "$seconds" "$top/mappings/wco/cusdec-dec.xsl" "$work/$doc.xml" | rate)
+    ratio=$(awk -v a="$ours" -v b="$lxml" 'BEGIN { printf "%.2f x", a / b }')
+    echo "| $doc ($size KB) | $ours/s | $lxml/s | $ratio |"
 done
