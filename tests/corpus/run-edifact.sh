@@ -52,8 +52,8 @@ matches_error() {
 }
 
 examples=$srcdir/examples/edifact
-valid_files=$(ls "$corpus"/valid/*.edi 2>/dev/null; for f in "$examples"/*.edi; do [ -f "${f%.edi}.expect" ] || echo "$f"; done)
-broken_files=$(ls "$corpus"/broken/*.edi 2>/dev/null; for f in "$examples"/*.edi; do [ -f "${f%.edi}.expect" ] && echo "$f"; done)
+valid_files=$(ls "$corpus"/valid/*.edi "$corpus"/hand/valid/*.edi 2>/dev/null; for f in "$examples"/*.edi; do [ -f "${f%.edi}.expect" ] || echo "$f"; done)
+broken_files=$(ls "$corpus"/broken/*.edi "$corpus"/hand/broken/*.edi 2>/dev/null; for f in "$examples"/*.edi; do [ -f "${f%.edi}.expect" ] && echo "$f"; done)
 
 for f in $valid_files; do
     [ -f "$f" ] || continue

@@ -178,10 +178,12 @@ def party(qual, pid, name, street=None, city=None, post=None, country=None):
     return els
 
 
-def cst(d, n, hs):
-    """Goods item number and 8-digit HS code (code list 169 'Harmonized system'
-    of agency 1 'CCC'; code list qualifier 1131 has no code list in D21A)."""
-    return S('CST', str(n), [hs, '169' if d != 'D21A' else '', '1'])
+def cst(d, n, hs, procedure):
+    """Goods item number, 8-digit HS code (code list 169 'Harmonized system'
+    of agency 1 'CCC'; code list qualifier 1131 has no code list in D21A), and
+    the customs procedure (code list 117, e.g. 4000 release for free
+    circulation, 1000 export), which the normalized declaration requires."""
+    return S('CST', str(n), [hs, '169' if d != 'D21A' else '', '1'], [procedure, '117'])
 
 
 def cusdec_import(d, t, ref, items=IMPORT_ITEMS, seller='seller', invoice='INV-2026-0815',
@@ -217,7 +219,7 @@ def cusdec_import(d, t, ref, items=IMPORT_ITEMS, seller='seller', invoice='INV-2
     for n, (item, (value, duty, vat)) in enumerate(zip(items, lines), 1):
         hs, key, amount, gross, net, pkgs, pkgtype = item
         segs += [
-            cst(d, n, hs),
+            cst(d, n, hs, '4000'),
             S('FTX', 'AAA', '', '', [t[key]]),
             S('LOC', '27', [country]),
             weight(d, 'G', gross),
@@ -272,7 +274,7 @@ def cusdec_export(d, t, ref):
     ]
     for n, (hs, key, amount, gross, net, pkgs, pkgtype) in enumerate(items, 1):
         segs += [
-            cst(d, n, hs),
+            cst(d, n, hs, '1000'),
             S('FTX', 'AAA', '', '', [t[key]]),
             S('LOC', '27', ['MN']),
             weight(d, 'G', gross),
