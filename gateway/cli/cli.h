@@ -57,6 +57,10 @@ int kh_cli_open_input(const char *path);
  * NULL after printing why. */
 struct kh_dir_set *kh_cli_open_directories(const kh_cli *cli);
 
+/* The WCO DM profile (--profile, $KHAALGA_DATADIR/xsd/mn or installed);
+ * NULL after printing why. */
+struct kh_profile *kh_cli_open_profile(const kh_cli *cli);
+
 /* A walk handler printing each error to stderr, as text or JSON. */
 typedef struct kh_cli_error_printer {
     const char *file;

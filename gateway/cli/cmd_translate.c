@@ -56,13 +56,10 @@ int kh_cmd_translate(int argc, char **argv)
     if (rc != KH_EXIT_OK)
         return rc;
     const char *file = cli.files[0];
-    char buf[4096], err[512] = "";
-    const char *dir = kh_profile_default_dir(cli.profile, buf, sizeof buf);
-    kh_profile *profile = kh_profile_open(dir, err, sizeof err);
-    if (!profile) {
-        fprintf(stderr, "khaalga: profile %s: %s\n", dir, err);
+    char err[512] = "";
+    kh_profile *profile = kh_cli_open_profile(&cli);
+    if (!profile)
         return KH_EXIT_USAGE;
-    }
     kh_dir_set *dirs = kh_cli_open_directories(&cli);
     int fd = kh_cli_open_input(file);
     if (!dirs || fd < 0) {

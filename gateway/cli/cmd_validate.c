@@ -55,13 +55,10 @@ int kh_cmd_validate(int argc, char **argv)
     int rc = kh_cli_parse(argc, argv, KH_OPT_JSON | KH_OPT_PROFILE | KH_OPT_QUIET, &cli);
     if (rc != KH_EXIT_OK)
         return rc;
-    char buf[4096], err[512] = "";
-    const char *dir = kh_profile_default_dir(cli.profile, buf, sizeof buf);
-    kh_profile *profile = kh_profile_open(dir, err, sizeof err);
-    if (!profile) {
-        fprintf(stderr, "khaalga: profile %s: %s\n", dir, err);
+    char err[512] = "";
+    kh_profile *profile = kh_cli_open_profile(&cli);
+    if (!profile)
         return KH_EXIT_USAGE;
-    }
     const char *file = cli.files[0];
     kh_xml_limits limits;
     kh_xml_limits_default(&limits);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "wco/profile.h"
 
 int kh_cli_open_input(const char *path)
 {
@@ -28,6 +29,16 @@ kh_dir_set *kh_cli_open_directories(const kh_cli *cli)
     if (!dirs)
         fprintf(stderr, "khaalga: cannot read the EDIFACT directories in %s (set --directories or KHAALGA_DATADIR)\n", root);
     return dirs;
+}
+
+kh_profile *kh_cli_open_profile(const kh_cli *cli)
+{
+    char buf[4096], err[512] = "";
+    const char *dir = kh_profile_default_dir(cli->profile, buf, sizeof buf);
+    kh_profile *profile = kh_profile_open(dir, err, sizeof err);
+    if (!profile)
+        fprintf(stderr, "khaalga: profile %s: %s\n", dir, err);
+    return profile;
 }
 
 static void print_error(void *ctx, const kh_edi_error *err, const kh_edi_interchange *ic)

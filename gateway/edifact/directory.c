@@ -5,6 +5,7 @@
  * Everything a directory owns lives in one arena, freed at once.
  */
 #include "edifact/directory.h"
+#include "util/datadir.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -144,11 +145,7 @@ static bool code_list_checked(const kh_dir_set *set, const char *id)
 
 const char *kh_dir_default_root(const char *given, char *buf, size_t buflen)
 {
-    if (given && *given)
-        return given;
-    const char *env = getenv("KHAALGA_DATADIR");
-    snprintf(buf, buflen, "%s/mappings/edifact", env && *env ? env : KH_DATADIR);
-    return buf;
+    return kh_data_path(given, "mappings/edifact", buf, buflen);
 }
 
 static void read_checked_codes(kh_dir_set *set)

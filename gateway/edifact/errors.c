@@ -3,6 +3,7 @@
  * error is printed: one line of text, or one JSON object.
  */
 #include "edifact/edifact.h"
+#include "util/json.h"
 
 #include <string.h>
 
@@ -98,43 +99,28 @@ void kh_edi_error_print(FILE *out, const char *file, const kh_edi_error *err)
     fprintf(out, ": error %d (%s): %s\n", err->code, kh_edi_error_name(err->code), err->text);
 }
 
-static void print_json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
-        else
-            fputc(c, out);
-    }
-    fputc('"', out);
-}
-
 void kh_edi_error_print_json(FILE *out, const char *file, const kh_edi_error *err)
 {
     const kh_edi_place *p = &err->place;
     fputs("{\"file\":", out);
-    print_json_string(out, file ? file : "-");
+    kh_json_string(out, file ? file : "-");
     fprintf(out, ",\"code\":%d,\"name\":", err->code);
-    print_json_string(out, kh_edi_error_name(err->code));
+    kh_json_string(out, kh_edi_error_name(err->code));
     fprintf(out, ",\"level\":\"%s\",\"offset\":%llu,\"interchange\":%u",
             level_name(err->level), (unsigned long long)p->offset, p->interchange);
     if (p->group_ref[0]) {
         fputs(",\"group\":", out);
-        print_json_string(out, p->group_ref);
+        kh_json_string(out, p->group_ref);
     }
     if (p->message) {
         fprintf(out, ",\"message\":%u,\"message_ref\":", p->message);
-        print_json_string(out, p->message_ref);
+        kh_json_string(out, p->message_ref);
     }
     if (p->segment)
         fprintf(out, ",\"segment\":%u", p->segment);
     if (p->tag[0]) {
         fputs(",\"tag\":", out);
-        print_json_string(out, p->tag);
+        kh_json_string(out, p->tag);
     }
     if (p->element)
         fprintf(out, ",\"element\":%u", p->element);
@@ -143,6 +129,6 @@ void kh_edi_error_print_json(FILE *out, const char *file, const kh_edi_error *er
     if (p->repetition)
         fprintf(out, ",\"repetition\":%u", p->repetition);
     fputs(",\"text\":", out);
-    print_json_string(out, err->text);
+    kh_json_string(out, err->text);
     fputs("}\n", out);
 }

@@ -3,6 +3,7 @@
  * family's schema and rules, and indexes the WCO IDs of all its schemas.
  */
 #include "wco/profile.h"
+#include "util/datadir.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -16,11 +17,7 @@
 
 const char *kh_profile_default_dir(const char *given, char *buf, size_t buflen)
 {
-    if (given && *given)
-        return given;
-    const char *env = getenv("KHAALGA_DATADIR");
-    snprintf(buf, buflen, "%s/xsd/mn", env && *env ? env : KH_DATADIR);
-    return buf;
+    return kh_data_path(given, "xsd/mn", buf, buflen);
 }
 
 static char *prop(xmlNodePtr n, const char *name)

@@ -3,6 +3,7 @@
  * every finding placed by XPath, line, and WCO class and element IDs.
  */
 #include "wco/validate.h"
+#include "util/json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -218,49 +219,34 @@ void kh_validation_free(kh_validation *v)
 
 /* ------------------------------------------------------------ printing */
 
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
-        else
-            fputc(c, out);
-    }
-    fputc('"', out);
-}
-
 void kh_validation_print_json(FILE *out, const char *file, const kh_validation *v)
 {
     fputs("{\"file\":", out);
-    json_string(out, file);
+    kh_json_string(out, file);
     fputs(",\"family\":", out);
-    json_string(out, v->family ? v->family->code : "");
+    kh_json_string(out, v->family ? v->family->code : "");
     fputs(",\"message\":", out);
-    json_string(out, v->message_ref);
+    kh_json_string(out, v->message_ref);
     fprintf(out, ",\"valid\":%s,\"errors\":%zu,\"warnings\":%zu,\"findings\":[", v->errors ? "false" : "true",
             v->errors, v->warnings);
     for (size_t i = 0; i < v->count; i++) {
         const kh_finding *f = &v->findings[i];
         fputs(i ? ",{\"validationCode\":" : "{\"validationCode\":", out);
-        json_string(out, f->code);
+        kh_json_string(out, f->code);
         fputs(",\"severity\":", out);
-        json_string(out, f->severity);
+        kh_json_string(out, f->severity);
         fputs(",\"description\":{\"en\":", out);
-        json_string(out, f->message_en);
+        kh_json_string(out, f->message_en);
         if (f->message_mn[0]) {
             fputs(",\"mn\":", out);
-            json_string(out, f->message_mn);
+            kh_json_string(out, f->message_mn);
         }
         fputs("},\"pointer\":{\"documentSectionCode\":", out);
-        json_string(out, f->where.class_id);
+        kh_json_string(out, f->where.class_id);
         fputs(",\"tagID\":", out);
-        json_string(out, f->where.id);
+        kh_json_string(out, f->where.id);
         fputs(",\"path\":", out);
-        json_string(out, f->path);
+        kh_json_string(out, f->path);
         fprintf(out, ",\"line\":%ld}}", f->line);
     }
     fputs("]}\n", out);
