@@ -41,6 +41,7 @@ typedef struct kh_cli {
     const char   *profile;       /* --profile DIR */
     const char   *to;            /* --to wco|edifact */
     uint32_t      message;       /* --message N, 0 when not given */
+    bool          validate;      /* --validate */
     bool          json, contrl, quiet, no_names;
     char        **files;         /* "-" when none given */
     int           nfiles;

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "wco/provenance.h"
 #include "wco/translate.h"
+#include "wco/validate.h"
 
 /* The whole input in memory (translation is per message, bounded by the
  * interchange size limit). */
@@ -47,6 +49,41 @@ static char *read_all(int fd, uint64_t limit, size_t *len, char *err, size_t err
     free(buf);
     snprintf(err, errlen, "out of memory");
     return NULL;
+}
+
+/* --validate: the translated document against the profile; each finding
+ * names, when it can be traced, the EDIFACT place its value came from. */
+static int validate_result(const kh_profile *profile, const kh_translation *t, const char *file, uint32_t message)
+{
+    char err[512];
+    kh_validation v;
+    int rc = kh_validate(profile, t->result, &v, err, sizeof err);
+    if (rc == 4) {
+        fprintf(stderr, "khaalga: %s: %s\n", file, err);
+        return KH_EXIT_INTERNAL;
+    }
+    for (size_t i = 0; i < v.count; i++) {
+        const kh_finding *f = &v.findings[i];
+        kh_origin o;
+        char from[160] = "";
+        int places = kh_origin_of(t->source, message, f->node, &o);
+        if (places == 1) {
+            char component[24] = "";
+            if (o.component)
+                snprintf(component, sizeof component, " component %u", o.component);
+            snprintf(from, sizeof from, " (from message %u segment %u %s element %u%s)", o.message, o.segment,
+                     o.tag, o.element, component);
+        } else if (places > 1) {
+            snprintf(from, sizeof from, " (its value occurs in %d places of the input)", places);
+        }
+        fprintf(stderr, "%s: %s [class %s, tag %s]%s: %s %s: %s\n", file, f->path,
+                f->where.class_id[0] ? f->where.class_id : "-", f->where.id[0] ? f->where.id : "-", from,
+                f->severity, f->code, f->message_en);
+    }
+    fprintf(stderr, "%s: the translation is %s: %zu error%s, %zu warning%s\n", file, rc == 0 ? "valid" : "invalid",
+            v.errors, v.errors == 1 ? "" : "s", v.warnings, v.warnings == 1 ? "" : "s");
+    kh_validation_free(&v);
+    return rc == 0 ? KH_EXIT_OK : KH_EXIT_REJECTED;
 }
 
 int kh_cmd_translate(int argc, char **argv)
@@ -86,6 +123,7 @@ int kh_cmd_translate(int argc, char **argv)
         .message = cli.message,
         .to_edifact = cli.to && strcmp(cli.to, "edifact") == 0,
         .edifact_errors = &printer.handler,
+        .keep_documents = cli.validate,
     };
     kh_translation t;
     rc = kh_translate(&opt, data, len, file, stdout, &t, err, sizeof err);
@@ -93,6 +131,9 @@ int kh_cmd_translate(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
     else if (fflush(stdout) != 0)
         rc = KH_EXIT_INTERNAL;
+    else if (cli.validate && t.result)
+        rc = validate_result(profile, &t, file, cli.message ? cli.message : 1);
+    kh_translation_free(&t);
     free(data);
     kh_dir_set_free(dirs);
     kh_profile_free(profile);

@@ -253,7 +253,10 @@ int kh_translate(const kh_translate_options *opt, const char *data, size_t size,
     snprintf(message, sizeof message, "%u", opt->message ? opt->message : 1);
     const char *params[] = { "message", message, NULL };
     xmlDocPtr result = kh_sheet_apply(sheet, in, params, err, errlen);
-    xmlFreeDoc(in);
+    if (opt->keep_documents && (t->kind == KH_SOURCE_EDIFACT || t->kind == KH_SOURCE_EDIFACT_XML))
+        t->source = in;
+    else
+        xmlFreeDoc(in);
     if (!result)
         return 1;
 
@@ -266,6 +269,16 @@ int kh_translate(const kh_translate_options *opt, const char *data, size_t size,
     } else {
         rc = write_doc(result, out, err, errlen);
     }
-    xmlFreeDoc(result);
+    if (opt->keep_documents)
+        t->result = result;
+    else
+        xmlFreeDoc(result);
     return rc;
+}
+
+void kh_translation_free(kh_translation *t)
+{
+    xmlFreeDoc(t->source);
+    xmlFreeDoc(t->result);
+    t->source = t->result = NULL;
 }

@@ -33,7 +33,12 @@ typedef struct kh_translation {
     char           directory[8]; /* for EDIFACT */
     char           to[24];       /* DEC … or CUSDEC … */
     uint32_t       messages;     /* messages in an EDIFACT input */
+    xmlDocPtr      source;       /* with keep_documents: the EDIFACT-XML (EDIFACT inputs) */
+    xmlDocPtr      result;       /* with keep_documents: the WCO DM document */
 } kh_translation;
+
+/* Frees the documents a translation kept. */
+void kh_translation_free(kh_translation *t);
 
 typedef struct kh_translate_options {
     const kh_profile     *profile;
@@ -42,6 +47,7 @@ typedef struct kh_translate_options {
     uint32_t              message;       /* which message of an interchange, 1-based */
     bool                  to_edifact;    /* WCO DM back to EDIFACT */
     const kh_edi_handler *edifact_errors; /* told the EDIFACT errors of the input */
+    bool                  keep_documents; /* keep source and result in the translation */
 } kh_translate_options;
 
 /* Translates data. Writes the result to out (WCO DM XML, or EDIFACT).

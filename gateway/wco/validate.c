@@ -31,6 +31,7 @@ static void place(const kh_profile *p, xmlNodePtr node, kh_finding *f)
         return;
     if (node->type == XML_ATTRIBUTE_NODE)
         node = node->parent;
+    f->node = node;
     xmlChar *path = xmlGetNodePath(node);
     snprintf(f->path, sizeof f->path, "%s", path ? (const char *)path : "");
     xmlFree(path);

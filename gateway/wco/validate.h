@@ -19,6 +19,7 @@ typedef struct kh_finding {
     char            path[400];         /* where, as an XPath with positions */
     long            line;
     kh_wco_identity where;             /* WCO class and element IDs */
+    xmlNodePtr      node;              /* the element at fault (while the document lives) */
 } kh_finding;
 
 typedef struct kh_validation {
