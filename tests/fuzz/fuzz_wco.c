@@ -1,9 +1,11 @@
 /*
- * fuzz_wco.c - libFuzzer target over the XML ingress: recognition, the
- * hardened parser, schema and rule validation against the national profile,
- * and the response built from the findings. Any crash, leak or hang is a bug.
+ * fuzz_wco.c - libFuzzer target over the XML ingress and the translation:
+ * recognition, the hardened parser, schema and rule validation against the
+ * national profile, the response built from the findings, and translation of
+ * the input (EDIFACT or XML) through the profile's sheets, both ways. Any
+ * crash, leak or hang is a bug.
  *
- * The profile comes from $KHAALGA_DATADIR/xsd/mn.
+ * The profile and directories come from $KHAALGA_DATADIR.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,8 @@
 #include "xml/safe_parse.h"
 
 static kh_profile *profile;
+static kh_dir_set *directories;
+static FILE *sink;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
@@ -28,12 +32,33 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fprintf(stderr, "fuzz_wco: %s (set KHAALGA_DATADIR to the source tree)\n", err);
         abort();
     }
+    directories = kh_dir_set_open(kh_dir_default_root(NULL, buf, sizeof buf));
+    sink = fopen("/dev/null", "w");
+    if (!directories || !sink)
+        abort();
     return 0;
+}
+
+/* The input through the translation, to WCO DM and back to EDIFACT. */
+static void translate(const unsigned char *data, size_t size)
+{
+    kh_edi_limits limits;
+    kh_edi_limits_default(&limits);
+    limits.max_segment_length = 4096;
+    limits.max_errors = 20;
+    char err[512];
+    for (int back = 0; back < 2; back++) {
+        kh_translate_options opt = { .profile = profile, .directories = directories, .limits = &limits,
+                                     .to_edifact = back == 1 };
+        kh_translation t;
+        kh_translate(&opt, (const char *)data, size, "fuzz", sink, &t, err, sizeof err);
+        kh_translation_free(&t);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    kh_recognize((const char *)data, size);
+    translate(data, size);
     kh_xml_limits limits;
     kh_xml_limits_default(&limits);
     limits.max_bytes = 1 << 20;
