@@ -42,6 +42,7 @@ typedef struct kh_cli {
     const char   *to;            /* --to wco|edifact */
     uint32_t      message;       /* --message N, 0 when not given */
     bool          validate;      /* --validate */
+    const char   *sender, *recipient, *reference;   /* --sender, --recipient, --reference */
     bool          json, contrl, quiet, no_names;
     char        **files;         /* "-" when none given */
     int           nfiles;

@@ -124,6 +124,9 @@ int kh_cmd_translate(int argc, char **argv)
         .to_edifact = cli.to && strcmp(cli.to, "edifact") == 0,
         .edifact_errors = &printer.handler,
         .keep_documents = cli.validate,
+        .sender = cli.sender,
+        .recipient = cli.recipient,
+        .reference = cli.reference,
     };
     kh_translation t;
     rc = kh_translate(&opt, data, len, file, stdout, &t, err, sizeof err);

@@ -87,7 +87,8 @@ static const command_help commands[] = {
       "set, computing the UNT, UNE and UNZ counts, and writing UNA when needed.\n",
       false },
     { "translate",
-      "usage: khaalga translate [--profile DIR] [--to wco|edifact] [--message N] [--validate] [FILE|-]\n"
+      "usage: khaalga translate [--profile DIR] [--to wco|edifact] [--message N] [--validate]\n"
+      "                         [--sender ID] [--recipient ID] [--reference REF] [FILE|-]\n"
       "\n"
       "Recognizes the input (EDIFACT, EDIFACT-XML, ISO 20022 camt.054, an agency's\n"
       "permit XML, or WCO DM) and applies the profile's mapping sheet, writing the\n"
@@ -97,7 +98,9 @@ static const command_help commands[] = {
       "back to the partner's EDIFACT. Exit 2 when the profile has no sheet for the\n"
       "input. --validate then validates the result (as validate does) and names, for\n"
       "each error whose value can be traced, the EDIFACT message, segment position,\n"
-      "element and component it came from (exit 1 when invalid).\n"
+      "element and component it came from (exit 1 when invalid). With --to edifact,\n"
+      "--sender, --recipient and --reference give the interchange's UNB identities\n"
+      "and control reference.\n"
       "\n"
       "  --profile DIR             the profile folder (default $KHAALGA_DATADIR/xsd/mn,\n"
       "                            else the installed one)\n",

@@ -13,7 +13,8 @@
 enum {
     OPT_MAX_SEGMENT = 256, OPT_MAX_ELEMENTS, OPT_MAX_COMPONENTS, OPT_MAX_REPETITIONS,
     OPT_MAX_SIZE, OPT_MAX_ERRORS, OPT_JSON, OPT_CONTRL, OPT_REGISTRY, OPT_DIRECTORIES,
-    OPT_NO_NAMES, OPT_QUIET, OPT_PROFILE, OPT_TO, OPT_MESSAGE, OPT_VALIDATE
+    OPT_NO_NAMES, OPT_QUIET, OPT_PROFILE, OPT_TO, OPT_MESSAGE, OPT_VALIDATE,
+    OPT_SENDER, OPT_RECIPIENT, OPT_REFERENCE
 };
 
 typedef struct option_spec {
@@ -38,6 +39,9 @@ static const option_spec specs[] = {
     { { "to", required_argument, NULL, OPT_TO }, KH_OPT_TRANSLATE },
     { { "message", required_argument, NULL, OPT_MESSAGE }, KH_OPT_TRANSLATE },
     { { "validate", no_argument, NULL, OPT_VALIDATE }, KH_OPT_TRANSLATE },
+    { { "sender", required_argument, NULL, OPT_SENDER }, KH_OPT_TRANSLATE },
+    { { "recipient", required_argument, NULL, OPT_RECIPIENT }, KH_OPT_TRANSLATE },
+    { { "reference", required_argument, NULL, OPT_REFERENCE }, KH_OPT_TRANSLATE },
 };
 
 #define SPEC_COUNT (sizeof specs / sizeof specs[0])
@@ -132,6 +136,9 @@ int kh_cli_parse(int argc, char **argv, unsigned accepted, kh_cli *cli)
             cli->to = optarg;
             break;
         case OPT_VALIDATE: cli->validate = true; break;
+        case OPT_SENDER: cli->sender = optarg; break;
+        case OPT_RECIPIENT: cli->recipient = optarg; break;
+        case OPT_REFERENCE: cli->reference = optarg; break;
         case OPT_MESSAGE:
             if (!set_limit("message", optarg, 1000000, &v)) return KH_EXIT_USAGE;
             cli->message = (uint32_t)v;

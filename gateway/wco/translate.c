@@ -251,7 +251,16 @@ int kh_translate(const kh_translate_options *opt, const char *data, size_t size,
     snprintf(t->to, sizeof t->to, "%s", sheet->to);
     char message[16];
     snprintf(message, sizeof message, "%u", opt->message ? opt->message : 1);
-    const char *params[] = { "message", message, NULL };
+    const char *params[9] = { "message", message };
+    size_t np = 2;
+    const char *names[] = { "sender", "recipient", "reference" };
+    const char *values[] = { opt->sender, opt->recipient, opt->reference };
+    for (size_t i = 0; i < 3; i++)
+        if (values[i]) {
+            params[np++] = names[i];
+            params[np++] = values[i];
+        }
+    params[np] = NULL;
     xmlDocPtr result = kh_sheet_apply(sheet, in, params, err, errlen);
     if (opt->keep_documents && (t->kind == KH_SOURCE_EDIFACT || t->kind == KH_SOURCE_EDIFACT_XML))
         t->source = in;

@@ -48,6 +48,9 @@ typedef struct kh_translate_options {
     bool                  to_edifact;    /* WCO DM back to EDIFACT */
     const kh_edi_handler *edifact_errors; /* told the EDIFACT errors of the input */
     bool                  keep_documents; /* keep source and result in the translation */
+    /* for to_edifact: the interchange's sender, recipient and control
+     * reference (the sheets' parameters of those names); NULL: the sheet's */
+    const char           *sender, *recipient, *reference;
 } kh_translate_options;
 
 /* Translates data. Writes the result to out (WCO DM XML, or EDIFACT).

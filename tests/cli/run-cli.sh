@@ -104,5 +104,10 @@ contains err "(from message 1 segment 19 MOA element 1 component 2): error DEC11
 sed 's/CNT+5:2/CNT+5:3/' "$import" >"$tmp/count.edi"
 expect 1 "translate --validate: a value found in several places" "$KHAALGA" translate --validate "$tmp/count.edi"
 contains err "occurs in 3 places of the input" "an ambiguous value is said to be ambiguous, not guessed"
+expect 0 "translate --to edifact with the interchange's identities" "$KHAALGA" translate --to edifact \
+    --sender MNCUSTOMS --recipient MN1234567 --reference R20261123 "$srcdir/xsd/mn/samples/dec/valid-export.xml"
+contains out "+MNCUSTOMS" "the sender is in UNB"
+contains out "+MN1234567" "the recipient is in UNB"
+contains out "UNZ+1+R20261123'" "the reference closes the interchange"
 
 echo "1..$n"
