@@ -289,7 +289,11 @@ def cusdec_export(d, t, ref):
 
 def cusres(d, t, ref, decl, outcome):
     """Customs response: 'assessed' (accepted, duties assessed), 'released'
-    (export released) or 'rejected' (with the error)."""
+    (export released) or 'rejected' (with the error).  The declaration is
+    quoted by the declarant's reference RFF+ABE (the LRN, which the normalized
+    response requires), and the error points at the classification of goods
+    item 1 (ERP :1, WCO DM element 145; C701/1049 stays
+    empty: its code list has no WCO DM class IDs), what its error C12 is about."""
     segs = [
         S('BGM', ['963' if outcome == 'rejected' else '962'], [ref], '9',
           'RE' if outcome == 'rejected' else 'AP'),
@@ -298,7 +302,7 @@ def cusres(d, t, ref, decl, outcome):
                                  t['release_text'] if outcome == 'released' else t['ok_text']]),
         S('LOC', '22', ['1001', '', 'ZZZ', t['office']]),
         party('DT', '5098713', t['broker']),
-        S('RFF', ['ABT', decl]),
+        S('RFF', ['ABE', decl]),
         S('DTM', ['137', '202611231015', '203']),
     ]
     if outcome == 'assessed':
@@ -310,8 +314,8 @@ def cusres(d, t, ref, decl, outcome):
         ]
     elif outcome == 'rejected':
         segs += [
-            S('ERP', ['', '1']),
-            S('RFF', ['ABT', decl]),
+            S('ERP', ['', '1'], ['', '145']),
+            S('RFF', ['ABE', decl]),
             S('ERC', ['C12']),
             S('FTX', 'AAO', '', '', [t['err_text']]),
         ]
@@ -320,9 +324,11 @@ def cusres(d, t, ref, decl, outcome):
 
 def cuscar_rail(d, t, ref):
     """Cargo report of a Russian rail carrier: diesel fuel (UN 1202) in two
-    tank cars from Irkutsk via Naushki."""
+    tank cars from Irkutsk via Naushki.  BGM 933 (cargo declaration, arrival)
+    and the office of departure LOC+118 (Irkutsk; illustrative code), which
+    the normalized transit and cargo document requires."""
     return [
-        S('BGM', ['85'], [ref], '9'),
+        S('BGM', ['933'], [ref], '9'),
         S('DTM', ['137', '202611221800', '203']),
         S('RFF', ['AAS', 'ЭР-2026-118734']),
         party('CA', 'RU3808123456', t['rail_carrier'], city=t['seller_city'], country='RU'),
@@ -332,6 +338,7 @@ def cuscar_rail(d, t, ref):
         S('TDT', '20', '2071', ['2']),
         S('LOC', '9', ['RUIKT', '', 'ZZZ', t['seller_city']]),
         S('LOC', '17', ['RUNAU', '', 'ZZZ', t['border']]),
+        S('LOC', '118', ['RU10607010']),
         S('DTM', ['132', '202611240600', '203']),
         S('EQD', 'RR', ['75123456']),
         S('MEA', 'WT', ['G'], ['KGM', Num('60500')]),
@@ -354,9 +361,11 @@ def cuscar_rail(d, t, ref):
 
 def cuscar_road(d, t, ref, reporter=None):
     """Cargo report for a truck of solar panels from Erenhot; reporter is
-    (id, name) of a foreign customs office sending it, else the carrier."""
+    (id, name) of a foreign customs office sending it, else the carrier.
+    BGM 933 (cargo declaration, arrival) and the office of departure LOC+118
+    (Erenhot; illustrative code) after the border crossing."""
     segs = [
-        S('BGM', ['85'], [ref], '9'),
+        S('BGM', ['933'], [ref], '9'),
         S('DTM', ['137', '202611230700', '203']),
         S('RFF', ['AAM', 'EH-CMR-2026-5531']),
     ]
@@ -368,6 +377,7 @@ def cuscar_road(d, t, ref, reporter=None):
         S('TDT', '20', 'NM-K-2288', ['3']),
         S('LOC', '9', ['CNERL', '', 'ZZZ', t['foreign_border']]),
         S('LOC', '17', ['MNZMU', '', 'ZZZ', t['border']]),
+        S('LOC', '118', ['CN0705']),
         S('DTM', ['132', '202611231000', '203']),
         S('EQD', 'TE', ['NM-G-3471']),
         S('SEL', 'CN88123'),
@@ -386,15 +396,18 @@ def cuscar_road(d, t, ref, reporter=None):
 
 def iftmin(d, t, ref):
     """Forwarding instruction for the transit of the solar panels by road:
-    Erenhot - Zamyn-Üüd - Ulaanbaatar, one 40' container under customs seal."""
+    Erenhot - Zamyn-Üüd - Ulaanbaatar, one 40' container under customs seal.
+    BGM 950 (goods declaration for customs transit) and the office of
+    departure LOC+118 (Erenhot; illustrative code)."""
     return [
-        S('BGM', ['610'], [ref], '9'),
+        S('BGM', ['950'], [ref], '9'),
         S('DTM', ['137', '202611221400', '203']),
         S('FTX', 'AAI', '', '', [t['transit_note']]),
         S('LOC', '5', ['CNERL', '', 'ZZZ', t['foreign_border']]),
         S('DTM', ['133', '202611230800', '203']),
         S('LOC', '8', ['MNULN', '', 'ZZZ', t['city']]),
         S('DTM', ['132', '202611251800', '203']),
+        S('LOC', '118', ['CN0705']),
         S('RFF', ['FF', 'TT-2026-0412']),
         S('TDT', '20', 'TT0412', ['3']),
         S('LOC', '17', ['MNZMU', '', 'ZZZ', t['border']]),
@@ -451,11 +464,24 @@ def finsta(d, t, ref):
     if d != 'D96B':
         segs += [S('MOA', ['343', Num(closing), 'MNT']),
                  S('DTM', ['194', '20261123', '102'])]
+    # The transaction as the normalized payment confirmation needs it: the
+    # payment reference RFF+PQ, the bank's transaction ID (RFF+AIK, in D96B
+    # ACK), the payer (RFF+FC, in D96B AHP), the payment time with a time of
+    # day and the channel in BUS C551 4383 (PAC card, TRF transfer; the sheet's
+    # 4461 code with 1131 134 is not used: 4383 has a code list, 1131 none in
+    # D21A).
+    segs += [S('SEQ', '', ['1']), S('RFF', ['ABT', 'IM26110001'])]
+    if d == 'D01B':
+        segs += [S('RFF', ['ABE', 'ORG-2026-001123'])]
     segs += [
-        S('SEQ', '', ['1']),
-        S('RFF', ['ABT', 'IM26110001']),
+        S('RFF', ['PQ', '100126T00004471']),
+        S('RFF', ['ACK' if d == 'D96B' else 'AIK', 'TDB-2026-1123-000417']),
+        S('RFF', ['AHP' if d == 'D96B' else 'FC', '2012345']),
         S('DTM', ['209', '20261123', '102']),
-        S('BUS', ['1', 'GVT']),
+        {'D96B': S('DTM', ['193', '20261123104712', '204']),
+         'D01B': S('DTM', ['202', '202611231047', '203']),
+         'D21A': S('DTM', ['202', '202611231047+0800', '205'])}[d],
+        S('BUS', ['1', 'GVT'], '', '', 'PAC' if d == 'D01B' else 'TRF'),
         S('MOA', ['60', Num(IMPORT_TOTAL), 'MNT']),
         S('FTX', 'PMT', '', '', [t['pay_text'], t['trader']]),
     ]
@@ -464,41 +490,86 @@ def finsta(d, t, ref):
 
 def bansta(d, t, ref):
     """Banking status: the payment order PM-2026-1123-01 was executed
-    (GIS 32 'transaction accepted'; GEI in D21A)."""
-    return [
+    (GIS 32 'transaction accepted'; GEI in D21A), with what the normalized
+    payment confirmation needs: the channel in BUS C551, the payment reference
+    RFF+PQ, the bank's transaction ID (RFF+AIK, in D96B ACK), the payment time
+    with a time of day and the payer (NAD+PL/PR, in D96B RFF+FC)."""
+    segs = [
         S('BGM', ['23'], [ref], '9'),
         S('DTM', ['137', '202611231330', '203']),
+        S('BUS', ['1', 'GVT'], '', '', 'PAC' if d == 'D01B' else 'TRF'),
         S('RFF', ['AEK', 'PM-2026-1123-01']),
         S('LIN', '1'),
         S('RFF', ['ABT', 'IM26110001']),
+    ]
+    if d == 'D96B':
+        segs += [S('RFF', ['ABE', 'ORG-2026-001123']),
+                 S('RFF', ['PQ', '100126T00004471']),
+                 S('RFF', ['ACK', 'KHB-TRF-20261123-0004471']),
+                 S('RFF', ['FC', '2012345'])]
+    else:
+        segs += [S('RFF', ['PQ', '100126T00004471']),
+                 S('RFF', ['AIK', 'KHB-POS-20261123-0004471' if d == 'D01B' else
+                           'KHB-TRF-20261123-0004471'])]
+    segs += [
         S('SEQ', '', ['1']),
         S('GEI', '2', ['32']) if d == 'D21A' else S('GIS', ['32']),
-        S('DTM', ['193', '20261123', '102']),
+        {'D96B': S('DTM', ['193', '20261123104712', '204']),
+         'D01B': S('DTM', ['193', '202611231047', '203']),
+         'D21A': S('DTM', ['193', '202611231047+0800', '205'])}[d],
         S('MOA', ['9', Num(IMPORT_TOTAL), 'MNT']),
         S('FTX', 'AAI', '', '', [t['pay_text']]),
         S('FII', 'OR', ['5012345678', t['trader']], ['KHANMNUB', '25', '17', '', '', '', t['bank']]),
     ]
+    if d != 'D96B':
+        segs += [party('PL' if d == 'D01B' else 'PR', '2012345', t['trader'], city=t['city'],
+                       country='MN')]
+    return segs
 
 
 def cremul(d, t, ref):
     """Credit advice to customs: the treasury account was credited with the
-    duties of IM26110001 paid by the importer."""
-    return [
+    duties of IM26110001 paid by the importer, with what the normalized
+    payment confirmation needs: the payment time with a time of day (DTM+202
+    of the credit in D01B, DTM+193 of the transaction otherwise), the payment
+    reference RFF+PQ, and the channel in PAI C534/4461 (30 transfer, 48 card,
+    68 online)."""
+    segs = [
         S('BGM', ['454'], [ref], '9'),
         S('DTM', ['137', '202611231400', '203']),
         S('LIN', '1'),
         S('DTM', ['209', '20261123', '102']),
+    ]
+    if d == 'D01B':
+        segs += [S('DTM', ['202', '202611231047', '203'])]
+    segs += [
         S('MOA', ['60', Num(IMPORT_TOTAL), 'MNT']),
         S('RFF', ['ACK', 'CR-2026-1123-77']),
         S('FII', 'BF', ['100200300400', t['customs']], ['TDBMMNUB', '25', '17']),
         S('SEQ', '', ['1']),
+    ]
+    if d == 'D96B':
+        segs += [S('DTM', ['193', '202611231047', '203'])]
+    elif d == 'D21A':
+        segs += [S('DTM', ['193', '202611231047+0800', '205'])]
+    segs += [
         S('FII', 'OR', ['5012345678', t['trader']], ['KHANMNUB', '25', '17', '', '', '', t['bank']]),
         S('RFF', ['ABT', 'IM26110001']),
+    ]
+    if d == 'D01B':
+        segs += [S('RFF', ['ABE', 'ORG-2026-001123'])]
+    segs += [S('RFF', ['PQ', '100126T00004471'])]
+    if d != 'D96B':
+        segs += [S('RFF', ['AIK', 'KHB-POS-20261123-0004471' if d == 'D01B' else
+                           'KHB-QR-20261123-7F3A9C'])]
+    segs += [
+        S('PAI', ['', '', {'D96B': '30', 'D01B': '48', 'D21A': '68'}[d]]),
         S('MOA', ['60', Num(IMPORT_TOTAL), 'MNT']),
         party('PL' if d != 'D21A' else 'PR', '2012345', t['trader'], city=t['city'], country='MN'),
         S('PRC', ['11']),
         S('FTX', 'PMT', '', '', [t['pay_text'], 'IM26110001']),
     ]
+    return segs
 
 
 def aperak(d, t, ref, text=None):
