@@ -1298,6 +1298,8 @@ CORPUS_README_HEAD = """\
   (deterministic; run it again after changing it); `tools/check_corpus.py`
   checks every file independently against `mappings/edifact/` and prints where
   each segment was placed with `--trace`.
+- `hand/`: cases written by hand (CONTRL interchanges, codes 25 and 33); the
+  generator leaves them alone; see `hand/README.md`.
 
 File names: `<message>-<directory>-v<syntax version>-<charset>[-una][-variant].edi`.
 The bytes are exactly the interchange: no line breaks between segments.  Each
