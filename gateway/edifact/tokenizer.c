@@ -43,6 +43,7 @@ struct kh_edi_reader {
     unsigned char  byte_class[256];
 
     kh_edi_segment seg;
+    unsigned char *own_data;      /* the segment buffer; seg.data points here or into buf */
     size_t         elem_cap, rep_cap, comp_cap, data_cap;
 
     /* for the fd and memory sources */
@@ -167,7 +168,7 @@ kh_edi_reader *kh_edi_reader_new(kh_edi_read_fn read, void *ctx, const kh_edi_li
         kh_edi_limits_default(&r->limits);
     r->buf = malloc(READ_BUFFER_SIZE);
     r->data_cap = r->limits.max_segment_length;
-    r->seg.data = malloc(r->data_cap + 1);
+    r->own_data = r->seg.data = malloc(r->data_cap + 1);
     r->elem_cap = r->rep_cap = r->comp_cap = 64;
     r->seg.elem = malloc(r->elem_cap * sizeof *r->seg.elem);
     r->seg.rep = malloc(r->rep_cap * sizeof *r->seg.rep);
@@ -207,7 +208,7 @@ void kh_edi_reader_free(kh_edi_reader *r)
     if (!r)
         return;
     free(r->buf);
-    free(r->seg.data);
+    free(r->own_data);
     free(r->seg.elem);
     free(r->seg.rep);
     free(r->seg.comp);
@@ -438,14 +439,83 @@ static void finish_tag(kh_edi_reader *r, kh_edi_issue *issue)
     }
 }
 
-/* Tokenizes one segment from buf_pos up to and including its terminator.
+/* The common case, without copying: a segment that lies whole in the read
+ * buffer, has no release character and keeps within the limits is described
+ * where it lies (seg->data points into the buffer). Returns 1 when done, 0
+ * when the segment is not such a one (nothing consumed: read_segment takes
+ * it from the start), -1 when out of memory. */
+static int read_segment_in_place(kh_edi_reader *r, kh_edi_issue *issue)
+{
+    kh_edi_segment *seg = &r->seg;
+    const unsigned char *cls = r->byte_class;
+    const unsigned char *base = r->buf + r->buf_pos, *p = base, *end = r->buf + r->buf_len;
+    if ((size_t)(end - base) > r->limits.max_segment_length)
+        end = base + r->limits.max_segment_length;   /* longer: the copying reader reports it */
+    build b = { .comp = seg->comp, .rep = seg->rep, .elem = seg->elem };
+    if (!open_element(r, &b))
+        return -1;
+    for (;;) {
+        while (p < end && !cls[*p])
+            p++;
+        if (p == end)
+            return 0;                    /* more input needed, or too long */
+        uint32_t at = (uint32_t)(p - base);
+        bool after_separator = at == b.comp_start && (b.comps > 1);
+        unsigned char c = *p++;
+        b.data_len = at;
+        switch (cls[c]) {
+        case BYTE_RELEASE:
+            return 0;
+        case BYTE_COMPONENT:
+            close_component(&b);
+            if (b.comps - b.rep[b.reps - 1].first_component >= r->limits.max_components)
+                return 0;
+            if (!open_component(r, &b))
+                return -1;
+            break;
+        case BYTE_REPETITION:
+            close_component(&b);
+            close_repetition(&b);
+            if (b.reps - b.elem[b.elems - 1].first_rep >= r->limits.max_repetitions)
+                return 0;
+            if (!open_repetition(r, &b))
+                return -1;
+            break;
+        case BYTE_ELEMENT:
+            close_component(&b);
+            close_repetition(&b);
+            close_element(&b);
+            if (b.elems - 1 >= r->limits.max_elements)
+                return 0;
+            if (!open_element(r, &b))
+                return -1;
+            break;
+        case BYTE_TERMINATOR:
+            close_component(&b);
+            close_repetition(&b);
+            close_element(&b);
+            seg->offset = kh_edi_reader_offset(r);
+            seg->data = (unsigned char *)base;
+            seg->trailing_separator = after_separator;
+            seg->elements = b.elems - 1;
+            seg->length = at + 1;
+            r->buf_pos += at + 1;
+            finish_tag(r, issue);
+            return 1;
+        }
+        b.comp_start = (uint32_t)(p - base);   /* the next value starts after its separator */
+    }
+}
+
+/* Tokenizes one segment from buf_pos up to and including its terminator,
+ * copying its values (without release characters) into the segment buffer.
  * Runs of plain data are copied by the tightest loop; each service
  * character costs one table lookup and a switch. */
 static int read_segment(kh_edi_reader *r, kh_edi_issue *issue)
 {
     kh_edi_segment *seg = &r->seg;
     const unsigned char *cls = r->byte_class;
-    unsigned char *data = seg->data;
+    unsigned char *data = seg->data = r->own_data;
     const uint32_t max_len = (uint32_t)(r->limits.max_segment_length > UINT32_MAX - 1
                                         ? UINT32_MAX - 1 : r->limits.max_segment_length);
     build b = { .comp = seg->comp, .rep = seg->rep, .elem = seg->elem };
@@ -592,7 +662,9 @@ int kh_edi_reader_next(kh_edi_reader *r, kh_edi_segment **seg, kh_edi_issue *iss
         }
     }
 
-    int rc = read_segment(r, issue);
+    int rc = read_segment_in_place(r, issue);
+    if (rc == 0)
+        rc = read_segment(r, issue);
     if (rc != 1)
         return rc;
     if (tag_is(&r->seg, "UNZ")) {

@@ -3,9 +3,12 @@
  * (UNA, defaults, UNOB), release character, repetition separator, limits,
  * line breaks, offsets, and reading across buffer boundaries.
  */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -215,6 +218,86 @@ static void test_byte_by_byte_input(void **state)
     kh_edi_reader_free(r);
 }
 
+/* Reads text twice, whole and one byte at a time (which leaves no segment
+ * whole in the buffer, so every segment is copied), and requires the same
+ * segments: the in-place and the copying readers agree. */
+static void compare_readers(const char *text, size_t len, const char *name)
+{
+    kh_edi_reader *whole = kh_edi_reader_for_memory(text, len, NULL);
+    trickle t = { text, 0, len };
+    kh_edi_reader *bytes = kh_edi_reader_new(read_one_byte, &t, NULL);
+    kh_edi_segment *a, *b;
+    kh_edi_issue ia, ib;
+    int ra, rb;
+    while ((ra = kh_edi_reader_next(whole, &a, &ia)) == 1) {
+        rb = kh_edi_reader_next(bytes, &b, &ib);
+        assert_int_equal(rb, 1);
+        if (strcmp(a->tag, "UNB") == 0) {
+            size_t vlen;
+            const unsigned char *v = kh_edi_value(a, 1, 1, 2, &vlen);
+            if (vlen == 1) {
+                kh_edi_reader_set_version(whole, v[0] - '0');
+                kh_edi_reader_set_version(bytes, v[0] - '0');
+            }
+        }
+        assert_string_equal(a->tag, b->tag);
+        assert_int_equal(a->offset, b->offset);
+        assert_int_equal(a->length, b->length);
+        assert_int_equal(a->elements, b->elements);
+        assert_int_equal(a->trailing_separator, b->trailing_separator);
+        assert_int_equal(ia.code, ib.code);
+        for (uint32_t e = 1; e <= a->elements; e++) {
+            assert_int_equal(kh_edi_repetitions(a, e), kh_edi_repetitions(b, e));
+            for (uint32_t r = 1; r <= kh_edi_repetitions(a, e); r++) {
+                assert_int_equal(kh_edi_components(a, e, r), kh_edi_components(b, e, r));
+                for (uint32_t c = 1; c <= kh_edi_components(a, e, r); c++) {
+                    size_t la, lb;
+                    const unsigned char *va = kh_edi_value(a, e, r, c, &la);
+                    const unsigned char *vb = kh_edi_value(b, e, r, c, &lb);
+                    if (la != lb || (la && memcmp(va, vb, la) != 0))
+                        fail_msg("%s: segment at offset %llu: element %u/%u/%u differs", name,
+                                 (unsigned long long)a->offset, e, r, c);
+                }
+            }
+        }
+    }
+    assert_int_equal(ra, 0);
+    assert_int_equal(kh_edi_reader_next(bytes, &b, &ib), 0);
+    kh_edi_reader_free(whole);
+    kh_edi_reader_free(bytes);
+}
+
+static void test_in_place_and_copying_readers_agree(void **state)
+{
+    (void)state;
+    const char *root = getenv("KHAALGA_DATADIR");
+    const char *folders[] = { "tests/corpus/edifact/valid", "tests/corpus/edifact/broken" };
+    int files = 0;
+    for (size_t i = 0; i < 2; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", root ? root : ".", folders[i]);
+        DIR *d = opendir(path);
+        assert_non_null(d);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            size_t n = strlen(de->d_name);
+            if (n < 5 || strcmp(de->d_name + n - 4, ".edi") != 0)
+                continue;
+            char file[4400];
+            snprintf(file, sizeof file, "%s/%s", path, de->d_name);
+            FILE *f = fopen(file, "rb");
+            assert_non_null(f);
+            static char text[1 << 20];
+            size_t len = fread(text, 1, sizeof text, f);
+            fclose(f);
+            compare_readers(text, len, de->d_name);
+            files++;
+        }
+        closedir(d);
+    }
+    assert_true(files > 50);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_limits_and_recovery),
         cmocka_unit_test(test_missing_terminator_and_bad_una),
         cmocka_unit_test(test_byte_by_byte_input),
+        cmocka_unit_test(test_in_place_and_copying_readers_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
