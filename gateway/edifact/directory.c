@@ -429,13 +429,22 @@ static kh_directory *load_directory(kh_dir_set *set, const char *name)
     return dir;
 }
 
-kh_directory *kh_dir_get(kh_dir_set *set, const char *name)
+/* Names that become file names: letters, digits and (when allowed) '_',
+ * so that nothing read from an interchange can point outside the data. */
+static bool is_plain_name(const char *name, bool underscore)
 {
     for (const char *p = name; *p; p++)
-        if (!isalnum((unsigned char)*p) && *p != '_') {
-            snprintf(set->error, sizeof set->error, "no directory named \"%s\"", name);
-            return NULL;
-        }
+        if (!isalnum((unsigned char)*p) && !(underscore && *p == '_'))
+            return false;
+    return true;
+}
+
+kh_directory *kh_dir_get(kh_dir_set *set, const char *name)
+{
+    if (!is_plain_name(name, true)) {
+        snprintf(set->error, sizeof set->error, "no directory named \"%s\"", name);
+        return NULL;
+    }
     pthread_mutex_lock(&set->lock);
     kh_directory *dir;
     for (dir = set->loaded; dir; dir = dir->next)
@@ -585,9 +594,8 @@ static kh_dir_message *load_message(kh_directory *dir, const char *type)
 const kh_dir_message *kh_dir_find_message(kh_directory *dir, const char *type)
 {
     kh_dir_set *set = dir->set;
-    for (const char *p = type; *p; p++)
-        if (!isalnum((unsigned char)*p))
-            return NULL;
+    if (!is_plain_name(type, false))
+        return NULL;
     pthread_mutex_lock(&set->lock);
     message_entry *m;
     for (m = dir->messages; m; m = m->next)

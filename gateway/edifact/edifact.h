@@ -105,7 +105,6 @@ typedef struct kh_edi_segment {
     unsigned char *data;       /* unescaped value bytes */
     uint32_t     length;       /* raw length of the segment, escapes included */
     bool         trailing_separator; /* a separator right before the terminator */
-    bool         tag_has_components; /* the tag carried components (nesting) */
 } kh_edi_segment;
 
 /* Value of data element e (1-based), repetition r (1-based), component c

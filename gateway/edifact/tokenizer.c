@@ -252,7 +252,6 @@ static int read_service_string_advice(kh_edi_reader *r, kh_edi_issue *issue)
     seg->elements = 0;
     seg->length = avail < 9 ? (uint32_t)avail : 9;
     seg->trailing_separator = false;
-    seg->tag_has_components = false;
     r->seg.elem[0].first_rep = 0;
     r->seg.elem[0].reps = 0;
     if (avail < 9) {
@@ -424,7 +423,6 @@ static void finish_tag(kh_edi_reader *r, kh_edi_issue *issue)
 {
     kh_edi_segment *seg = &r->seg;
     const kh_edi_span *t = &seg->comp[0];
-    seg->tag_has_components = seg->rep[0].components > 1 || seg->elem[0].reps > 1;
     bool ok = t->len == 3;
     for (uint32_t i = 0; ok && i < 3; i++) {
         unsigned char c = seg->data[t->off + i];
