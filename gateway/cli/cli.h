@@ -30,7 +30,9 @@ enum {
     KH_OPT_QUIET = 1 << 6,
     KH_OPT_MANY_FILES = 1 << 7,
     KH_OPT_PROFILE = 1 << 8,
-    KH_OPT_TRANSLATE = 1 << 9      /* --to, --message */
+    KH_OPT_TRANSLATE = 1 << 9,     /* --to, --message, --validate, --sender, --recipient, --reference */
+    KH_OPT_VERIFY = 1 << 10,       /* --trust, --crl, --sender, --output */
+    KH_OPT_SIGN = 1 << 11          /* --key, --cert */
 };
 
 typedef struct kh_cli {
@@ -43,6 +45,9 @@ typedef struct kh_cli {
     uint32_t      message;       /* --message N, 0 when not given */
     bool          validate;      /* --validate */
     const char   *sender, *recipient, *reference;   /* --sender, --recipient, --reference */
+    const char   *trust, *crl;   /* --trust DIR, --crl FILE */
+    const char   *output;        /* --output FILE */
+    const char   *key, *cert;    /* --key FILE, --cert FILE */
     bool          json, contrl, quiet, no_names;
     char        **files;         /* "-" when none given */
     int           nfiles;
@@ -77,6 +82,8 @@ int kh_cmd_xml2edi(int argc, char **argv);
 int kh_cmd_tokenize(int argc, char **argv);
 int kh_cmd_validate(int argc, char **argv);
 int kh_cmd_translate(int argc, char **argv);
+int kh_cmd_verify(int argc, char **argv);
+int kh_cmd_sign(int argc, char **argv);
 int kh_cmd_help(int argc, char **argv);
 void kh_print_usage(FILE *out);
 

@@ -20,6 +20,8 @@ static const subcommand subcommands[] = {
     { "tokenize", kh_cmd_tokenize },
     { "validate", kh_cmd_validate },
     { "translate", kh_cmd_translate },
+    { "verify", kh_cmd_verify },
+    { "sign", kh_cmd_sign },
     { "help", kh_cmd_help },
     { "--help", kh_cmd_help },
     { "-h", kh_cmd_help },

@@ -1,6 +1,7 @@
 /*
  * options.c - the options the subcommands share, parsed with getopt_long:
- * limits, --json, --contrl, --registry, --directories, --no-names, --quiet.
+ * limits, --json, --contrl, --registry, --directories, --no-names, --quiet,
+ * the translation options, and the trust and key files of verify and sign.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,7 +15,8 @@ enum {
     OPT_MAX_SEGMENT = 256, OPT_MAX_ELEMENTS, OPT_MAX_COMPONENTS, OPT_MAX_REPETITIONS,
     OPT_MAX_SIZE, OPT_MAX_ERRORS, OPT_JSON, OPT_CONTRL, OPT_REGISTRY, OPT_DIRECTORIES,
     OPT_NO_NAMES, OPT_QUIET, OPT_PROFILE, OPT_TO, OPT_MESSAGE, OPT_VALIDATE,
-    OPT_SENDER, OPT_RECIPIENT, OPT_REFERENCE
+    OPT_SENDER, OPT_RECIPIENT, OPT_REFERENCE, OPT_TRUST, OPT_CRL, OPT_KEY, OPT_CERT,
+    OPT_OUTPUT
 };
 
 typedef struct option_spec {
@@ -39,9 +41,14 @@ static const option_spec specs[] = {
     { { "to", required_argument, NULL, OPT_TO }, KH_OPT_TRANSLATE },
     { { "message", required_argument, NULL, OPT_MESSAGE }, KH_OPT_TRANSLATE },
     { { "validate", no_argument, NULL, OPT_VALIDATE }, KH_OPT_TRANSLATE },
-    { { "sender", required_argument, NULL, OPT_SENDER }, KH_OPT_TRANSLATE },
+    { { "sender", required_argument, NULL, OPT_SENDER }, KH_OPT_TRANSLATE | KH_OPT_VERIFY },
     { { "recipient", required_argument, NULL, OPT_RECIPIENT }, KH_OPT_TRANSLATE },
     { { "reference", required_argument, NULL, OPT_REFERENCE }, KH_OPT_TRANSLATE },
+    { { "trust", required_argument, NULL, OPT_TRUST }, KH_OPT_VERIFY },
+    { { "crl", required_argument, NULL, OPT_CRL }, KH_OPT_VERIFY },
+    { { "output", required_argument, NULL, OPT_OUTPUT }, KH_OPT_VERIFY },
+    { { "key", required_argument, NULL, OPT_KEY }, KH_OPT_SIGN },
+    { { "cert", required_argument, NULL, OPT_CERT }, KH_OPT_SIGN },
 };
 
 #define SPEC_COUNT (sizeof specs / sizeof specs[0])
@@ -139,6 +146,11 @@ int kh_cli_parse(int argc, char **argv, unsigned accepted, kh_cli *cli)
         case OPT_SENDER: cli->sender = optarg; break;
         case OPT_RECIPIENT: cli->recipient = optarg; break;
         case OPT_REFERENCE: cli->reference = optarg; break;
+        case OPT_TRUST: cli->trust = optarg; break;
+        case OPT_CRL: cli->crl = optarg; break;
+        case OPT_OUTPUT: cli->output = optarg; break;
+        case OPT_KEY: cli->key = optarg; break;
+        case OPT_CERT: cli->cert = optarg; break;
         case OPT_MESSAGE:
             if (!set_limit("message", optarg, 1000000, &v)) return KH_EXIT_USAGE;
             cli->message = (uint32_t)v;

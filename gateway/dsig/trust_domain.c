@@ -1,0 +1,323 @@
+/*
+ * trust_domain.c - loads a trust domain folder (ca/, pinned/, crl/ and the
+ * policy in domain.ini, read with inih) into an OpenSSL store and one xmlsec
+ * keys manager holding the same certificates and CRLs.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <ini.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/objects.h>
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/keysmngr.h>
+#include <xmlsec/openssl/app.h>
+#include <xmlsec/openssl/x509.h>
+
+#include "dsig/trust_domain.h"
+
+typedef struct policy_reader {
+    kh_trust_policy *policy;
+    char             why[256];    /* the first complaint */
+    bool             complained;
+} policy_reader;
+
+static void complain(policy_reader *r, const char *what, const char *value)
+{
+    if (!r->complained)
+        snprintf(r->why, sizeof r->why, what, value);
+    r->complained = true;
+}
+
+static bool parse_yes_no(const char *value, bool *out)
+{
+    if (strcasecmp(value, "yes") == 0 || strcasecmp(value, "true") == 0) {
+        *out = true;
+        return true;
+    }
+    if (strcasecmp(value, "no") == 0 || strcasecmp(value, "false") == 0) {
+        *out = false;
+        return true;
+    }
+    return false;
+}
+
+static int identity_field_nid(const char *value)
+{
+    if (strcmp(value, "serialNumber") == 0)
+        return NID_serialNumber;
+    if (strcmp(value, "organizationIdentifier") == 0)
+        return NID_organizationIdentifier;
+    if (strcmp(value, "CN") == 0 || strcmp(value, "commonName") == 0)
+        return NID_commonName;
+    return NID_undef;
+}
+
+/* inih handler: returns 0 (and says why) for what is not understood, which
+ * makes ini_parse report the line. */
+static int on_policy_line(void *user, const char *section, const char *name, const char *value)
+{
+    policy_reader *r = user;
+    if (strcmp(section, "domain") != 0) {
+        complain(r, "unknown section [%s]", section);
+        return 0;
+    }
+    if (strcmp(name, "require_crl") == 0) {
+        if (!parse_yes_no(value, &r->policy->require_crl)) {
+            complain(r, "require_crl takes yes or no, not \"%s\"", value);
+            return 0;
+        }
+    } else if (strcmp(name, "require_sender") == 0) {
+        if (!parse_yes_no(value, &r->policy->require_sender)) {
+            complain(r, "require_sender takes yes or no, not \"%s\"", value);
+            return 0;
+        }
+    } else if (strcmp(name, "identity") == 0) {
+        int nid = identity_field_nid(value);
+        if (nid == NID_undef) {
+            complain(r, "identity takes serialNumber, organizationIdentifier or CN, not \"%s\"", value);
+            return 0;
+        }
+        r->policy->identity_nid = nid;
+    } else if (strcmp(name, "name") != 0) {
+        complain(r, "unknown setting \"%s\"", name);
+        return 0;
+    }
+    return 1;
+}
+
+static int read_policy(const char *dir, kh_trust_policy *policy, char *err, size_t errlen)
+{
+    policy->require_crl = false;
+    policy->require_sender = false;
+    policy->identity_nid = NID_serialNumber;
+
+    char path[4096];
+    snprintf(path, sizeof path, "%s/domain.ini", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;    /* no policy file: the defaults */
+    policy_reader r = { .policy = policy, .why = "cannot be read" };
+    int line = ini_parse_file(f, on_policy_line, &r);
+    fclose(f);
+    if (line != 0) {
+        snprintf(err, errlen, "%s:%d: %s", path, line, r.complained ? r.why : "not an ini line");
+        return -1;
+    }
+    return 0;
+}
+
+static BIO *open_file(const char *path, char *err, size_t errlen)
+{
+    BIO *bio = BIO_new_file(path, "rb");
+    if (!bio)
+        snprintf(err, errlen, "%s: cannot be read", path);
+    return bio;
+}
+
+static int adopt_certificate(kh_trust_domain *d, X509 *cert, const char *path, char *err, size_t errlen)
+{
+    if (X509_STORE_add_cert(d->store, cert) != 1) {
+        /* the same certificate twice is harmless */
+        ERR_clear_error();
+    }
+    xmlSecKeyDataStorePtr x509 = xmlSecKeysMngrGetDataStore(d->keys, xmlSecOpenSSLX509StoreId);
+    if (!x509 || xmlSecOpenSSLX509StoreAdoptCert(x509, cert, xmlSecKeyDataTypeTrusted) < 0) {
+        snprintf(err, errlen, "%s: the certificate could not be added to the keys manager", path);
+        X509_free(cert);
+        return -1;
+    }
+    d->certificates++;
+    return 0;
+}
+
+static int load_certificates(kh_trust_domain *d, const char *path, char *err, size_t errlen)
+{
+    BIO *bio = open_file(path, err, errlen);
+    if (!bio)
+        return -1;
+    int found = 0;
+    X509 *cert;
+    while ((cert = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        if (adopt_certificate(d, cert, path, err, errlen) < 0) {
+            BIO_free(bio);
+            return -1;
+        }
+        found++;
+    }
+    ERR_clear_error();
+    if (found == 0) {
+        (void)BIO_reset(bio);
+        cert = d2i_X509_bio(bio, NULL);
+        if (cert && adopt_certificate(d, cert, path, err, errlen) == 0)
+            found = 1;
+        else if (cert) {
+            BIO_free(bio);
+            return -1;
+        }
+    }
+    BIO_free(bio);
+    ERR_clear_error();
+    if (found == 0) {
+        snprintf(err, errlen, "%s: holds no certificate (PEM or DER)", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int adopt_crl(kh_trust_domain *d, X509_CRL *crl, const char *path, char *err, size_t errlen)
+{
+    X509_STORE_add_crl(d->store, crl);
+    ERR_clear_error();
+    xmlSecKeyDataStorePtr x509 = xmlSecKeysMngrGetDataStore(d->keys, xmlSecOpenSSLX509StoreId);
+    if (!x509 || xmlSecOpenSSLX509StoreAdoptCrl(x509, crl) < 0) {
+        snprintf(err, errlen, "%s: the CRL could not be added to the keys manager", path);
+        X509_CRL_free(crl);
+        return -1;
+    }
+    d->crls++;
+    return 0;
+}
+
+static int load_crls(kh_trust_domain *d, const char *path, char *err, size_t errlen)
+{
+    BIO *bio = open_file(path, err, errlen);
+    if (!bio)
+        return -1;
+    int found = 0;
+    X509_CRL *crl;
+    while ((crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) != NULL) {
+        if (adopt_crl(d, crl, path, err, errlen) < 0) {
+            BIO_free(bio);
+            return -1;
+        }
+        found++;
+    }
+    ERR_clear_error();
+    if (found == 0) {
+        (void)BIO_reset(bio);
+        crl = d2i_X509_CRL_bio(bio, NULL);
+        if (crl && adopt_crl(d, crl, path, err, errlen) == 0)
+            found = 1;
+        else if (crl) {
+            BIO_free(bio);
+            return -1;
+        }
+    }
+    BIO_free(bio);
+    ERR_clear_error();
+    if (found == 0) {
+        snprintf(err, errlen, "%s: holds no CRL (PEM or DER)", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Each regular file of dir/sub (in name order; dot files skipped). A missing
+ * sub folder holds nothing. */
+static int load_folder(kh_trust_domain *d, const char *sub,
+                       int (*load)(kh_trust_domain *, const char *, char *, size_t), char *err, size_t errlen)
+{
+    char folder[4096];
+    snprintf(folder, sizeof folder, "%s/%s", d->dir, sub);
+    DIR *dp = opendir(folder);
+    if (!dp)
+        return 0;
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (count == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **grown = realloc(names, cap * sizeof *names);
+            if (!grown) {
+                rc = -1;
+                snprintf(err, errlen, "%s: out of memory", folder);
+                break;
+            }
+            names = grown;
+        }
+        names[count] = strdup(e->d_name);
+        if (!names[count]) {
+            rc = -1;
+            snprintf(err, errlen, "%s: out of memory", folder);
+            break;
+        }
+        count++;
+    }
+    closedir(dp);
+    if (rc == 0)
+        qsort(names, count, sizeof *names, compare_names);
+    for (size_t i = 0; i < count; i++) {
+        char path[4352];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", folder, names[i]);
+        if (rc == 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+            rc = load(d, path, err, errlen);
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+kh_trust_domain *kh_trust_domain_load(const char *dir, const char *extra_crl, char *err, size_t errlen)
+{
+    if (kh_dsig_library_init(err, errlen) < 0)
+        return NULL;
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a trust domain folder", dir);
+        return NULL;
+    }
+    kh_trust_domain *d = calloc(1, sizeof *d);
+    if (!d || !(d->dir = strdup(dir))) {
+        free(d);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    d->store = X509_STORE_new();
+    d->keys = xmlSecKeysMngrCreate();
+    if (!d->store || !d->keys || xmlSecOpenSSLAppDefaultKeysMngrInit(d->keys) < 0) {
+        snprintf(err, errlen, "%s: the keys manager could not be made", dir);
+        kh_trust_domain_free(d);
+        return NULL;
+    }
+    if (read_policy(dir, &d->policy, err, errlen) < 0 ||
+        load_folder(d, "ca", load_certificates, err, errlen) < 0 ||
+        load_folder(d, "pinned", load_certificates, err, errlen) < 0 ||
+        load_folder(d, "crl", load_crls, err, errlen) < 0 ||
+        (extra_crl && load_crls(d, extra_crl, err, errlen) < 0)) {
+        kh_trust_domain_free(d);
+        return NULL;
+    }
+    if (d->certificates == 0) {
+        snprintf(err, errlen, "%s: no certificate in ca/ or pinned/: the domain would trust no one", dir);
+        kh_trust_domain_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void kh_trust_domain_free(kh_trust_domain *d)
+{
+    if (!d)
+        return;
+    if (d->keys)
+        xmlSecKeysMngrDestroy(d->keys);
+    X509_STORE_free(d->store);
+    free(d->dir);
+    free(d);
+}

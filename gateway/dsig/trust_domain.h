@@ -1,0 +1,31 @@
+/*
+ * trust_domain.h - the inside of a trust domain, shared by the files of
+ * gateway/dsig: its policy, the OpenSSL store Khaalga checks signer
+ * certificates against, and the xmlsec keys manager that verifies with the
+ * same certificates.
+ */
+#ifndef KHAALGA_DSIG_TRUST_DOMAIN_H
+#define KHAALGA_DSIG_TRUST_DOMAIN_H
+
+#include <stdbool.h>
+
+#include <openssl/x509.h>
+#include <xmlsec/keysmngr.h>
+
+#include "dsig/dsig.h"
+
+typedef struct kh_trust_policy {
+    bool require_crl;       /* no current CRL for an issuer fails closed */
+    bool require_sender;    /* a verification without a named sender fails */
+    int  identity_nid;      /* subject field that names the partner */
+} kh_trust_policy;
+
+struct kh_trust_domain {
+    char             *dir;
+    kh_trust_policy   policy;
+    X509_STORE       *store;      /* roots, intermediates, pinned certificates, CRLs */
+    xmlSecKeysMngrPtr keys;       /* one per domain, read-only once loaded */
+    int               certificates, crls;
+};
+
+#endif

@@ -1,0 +1,225 @@
+/*
+ * verify.c - verifies the one enveloped signature of a document: the
+ * structural checks (inspect.c), the signer's certificate (certificate.c),
+ * then xmlsec with the domain's keys manager, restricted to same-document
+ * references, the allow-listed transforms and keys from X509Data only. On
+ * success the signed element is handed back with comments removed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/xmldsig.h>
+#include <xmlsec/crypto.h>
+#include <xmlsec/openssl/x509.h>
+
+#include "dsig/certificate.h"
+#include "dsig/inspect.h"
+#include "dsig/trust_domain.h"
+#include "xml/safe_parse.h"
+
+static bool restrict_context(xmlSecDSigCtxPtr ctx)
+{
+    ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
+    ctx->enabledReferenceUris = xmlSecTransformUriTypeEmpty | xmlSecTransformUriTypeSameDocument;
+    return xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformExclC14NId) == 0 &&
+           xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformRsaSha256Id) == 0 &&
+           xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformRsaSha384Id) == 0 &&
+           xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformRsaSha512Id) == 0 &&
+           xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformEcdsaSha256Id) == 0 &&
+           xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformEcdsaSha384Id) == 0 &&
+           xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformEnvelopedId) == 0 &&
+           xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformExclC14NId) == 0 &&
+           xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformSha256Id) == 0 &&
+           xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformSha384Id) == 0 &&
+           xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformSha512Id) == 0 &&
+           xmlSecPtrListAdd(&ctx->keyInfoReadCtx.enabledKeyData, (void *)xmlSecKeyDataX509Id) == 0;
+}
+
+static bool any_reference_failed(xmlSecDSigCtxPtr ctx)
+{
+    xmlSecSize n = xmlSecPtrListGetSize(&ctx->signedInfoReferences);
+    for (xmlSecSize i = 0; i < n; i++) {
+        xmlSecDSigReferenceCtxPtr ref = xmlSecPtrListGetItem(&ctx->signedInfoReferences, i);
+        if (ref && ref->status != xmlSecDSigStatusSucceeded)
+            return true;
+    }
+    return false;
+}
+
+/* The certificate xmlsec took the key from must be the one judged. */
+static bool key_is_from(xmlSecKeyPtr key, X509 *leaf)
+{
+    xmlSecKeyDataPtr data = key ? xmlSecKeyGetData(key, xmlSecOpenSSLKeyDataX509Id) : NULL;
+    X509 *used = data ? xmlSecOpenSSLKeyDataX509GetKeyCert(data) : NULL;
+    return used && X509_cmp(used, leaf) == 0;
+}
+
+static kh_dsig_reason verify_cryptography(const kh_trust_domain *domain, const kh_signature_parts *parts,
+                                          X509 *leaf, kh_dsig_verdict *v)
+{
+    if (parts->id_attribute && !xmlIsID(parts->signature->doc, parts->id_attribute->parent, parts->id_attribute)) {
+        xmlChar *id = xmlNodeListGetString(parts->signature->doc, parts->id_attribute->children, 1);
+        bool added = id && xmlAddID(NULL, parts->signature->doc, id, parts->id_attribute) != NULL;
+        xmlFree(id);
+        if (!added) {
+            snprintf(v->detail, sizeof v->detail, "the referenced ID could not be registered");
+            return KH_DSIG_WRAPPING;
+        }
+    }
+    xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(domain->keys);
+    if (!ctx || !restrict_context(ctx)) {
+        if (ctx)
+            xmlSecDSigCtxDestroy(ctx);
+        snprintf(v->detail, sizeof v->detail, "the verification context could not be made");
+        return KH_DSIG_MALFORMED;
+    }
+    kh_dsig_reason reason = KH_DSIG_OK;
+    int rc = xmlSecDSigCtxVerify(ctx, parts->signature);
+    if (rc == 0 && ctx->status == xmlSecDSigStatusSucceeded) {
+        if (!key_is_from(ctx->signKey, leaf)) {
+            snprintf(v->detail, sizeof v->detail, "the key used is not the judged signer certificate's");
+            reason = KH_DSIG_UNTRUSTED_CERTIFICATE;
+        }
+    } else if (!ctx->signKey) {
+        snprintf(v->detail, sizeof v->detail, "xmlsec found no trusted key in the signature's certificates");
+        reason = KH_DSIG_UNTRUSTED_CERTIFICATE;
+    } else if (any_reference_failed(ctx)) {
+        snprintf(v->detail, sizeof v->detail, "the digest of the signed element does not match: it was changed after signing");
+        reason = KH_DSIG_DIGEST_MISMATCH;
+    } else {
+        snprintf(v->detail, sizeof v->detail, "the SignatureValue does not verify with the signer's key");
+        reason = KH_DSIG_SIGNATURE_MISMATCH;
+    }
+    xmlSecDSigCtxDestroy(ctx);
+    return reason;
+}
+
+/* Comments are not signed (exclusive C14N without comments), so they must
+ * not be read either: removing them and merging the text around them makes
+ * every reader see the signed text whole. */
+static void remove_comments(xmlNodePtr parent)
+{
+    xmlNodePtr c = parent->children;
+    while (c) {
+        xmlNodePtr next = c->next;
+        if (c->type == XML_COMMENT_NODE) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        } else if (c->type == XML_ELEMENT_NODE) {
+            remove_comments(c);
+        }
+        c = next;
+    }
+    for (c = parent->children; c; c = c->next)
+        while (c->type == XML_TEXT_NODE && c->next && c->next->type == XML_TEXT_NODE)
+            c = xmlTextMerge(c, c->next);
+}
+
+/* The signature method names the key type: an RSA method with an EC
+ * certificate (or the reverse) cannot verify. */
+static kh_dsig_reason check_key_fits_method(X509 *leaf, kh_dsig_verdict *v)
+{
+    int id = EVP_PKEY_get_base_id(X509_get0_pubkey(leaf));
+    bool rsa_method = strstr(v->signature_method, "#rsa-") != NULL;
+    if ((rsa_method && id == EVP_PKEY_RSA) || (!rsa_method && id == EVP_PKEY_EC))
+        return KH_DSIG_OK;
+    snprintf(v->detail, sizeof v->detail, "the signature method %s does not fit the signer's %s key",
+             v->signature_method, id == EVP_PKEY_EC ? "EC" : id == EVP_PKEY_RSA ? "RSA" : OBJ_nid2sn(id));
+    return KH_DSIG_SIGNATURE_MISMATCH;
+}
+
+kh_dsig_reason kh_dsig_verify(const kh_trust_domain *domain, xmlDocPtr doc, const char *expected_sender,
+                              kh_dsig_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    kh_signature_parts parts;
+    v->reason = kh_signature_inspect(doc, &parts, v);
+    if (v->reason != KH_DSIG_OK)
+        return v->reason;
+
+    STACK_OF(X509) *certs = kh_certificates_read(parts.key_info, v->detail, sizeof v->detail);
+    if (!certs)
+        return v->reason = KH_DSIG_NO_CERTIFICATE;
+    X509 *leaf = kh_certificates_leaf(certs);
+    if (!leaf) {
+        snprintf(v->detail, sizeof v->detail, "X509Data holds certificates of more than one signer");
+        v->reason = KH_DSIG_UNTRUSTED_CERTIFICATE;
+    } else {
+        v->reason = kh_certificate_judge(domain, leaf, certs, expected_sender, v);
+        if (v->reason == KH_DSIG_OK)
+            v->reason = check_key_fits_method(leaf, v);
+        if (v->reason == KH_DSIG_OK)
+            v->reason = verify_cryptography(domain, &parts, leaf, v);
+    }
+    sk_X509_pop_free(certs, X509_free);
+    if (v->reason == KH_DSIG_OK) {
+        remove_comments(parts.signed_element);
+        v->signed_element = parts.signed_element;
+        snprintf(v->detail, sizeof v->detail, "signed by %s", v->signer_subject);
+    }
+    return v->reason;
+}
+
+/* A document that did not parse: refused for its DOCTYPE, or malformed. */
+static kh_dsig_reason reject_unparsed(const char *why, kh_dsig_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    v->reason = strstr(why, "DOCTYPE") ? KH_DSIG_DOCTYPE : KH_DSIG_MALFORMED;
+    snprintf(v->detail, sizeof v->detail, "%s", why);
+    return v->reason;
+}
+
+static kh_dsig_reason verify_parsed(const kh_trust_domain *domain, xmlDocPtr doc, const char *expected_sender,
+                                    kh_dsig_verdict *v, xmlDocPtr *doc_out)
+{
+    kh_dsig_verify(domain, doc, expected_sender, v);
+    if (doc_out)
+        *doc_out = doc;
+    else
+        xmlFreeDoc(doc);
+    return v->reason;
+}
+
+kh_dsig_reason kh_dsig_verify_memory(const kh_trust_domain *domain, const char *data, size_t size, const char *name,
+                                     const char *expected_sender, kh_dsig_verdict *v, xmlDocPtr *doc_out)
+{
+    if (doc_out)
+        *doc_out = NULL;
+    kh_xml_limits limits;
+    kh_xml_limits_default(&limits);
+    char err[512];
+    xmlDocPtr doc = kh_xml_parse_memory(data, size, name, &limits, err, sizeof err);
+    if (!doc)
+        return reject_unparsed(err, v);
+    return verify_parsed(domain, doc, expected_sender, v, doc_out);
+}
+
+kh_dsig_reason kh_dsig_verify_file(const kh_trust_domain *domain, const char *path, const char *expected_sender,
+                                   kh_dsig_verdict *v, xmlDocPtr *doc_out)
+{
+    if (doc_out)
+        *doc_out = NULL;
+    kh_xml_limits limits;
+    kh_xml_limits_default(&limits);
+    char err[512];
+    xmlDocPtr doc = kh_xml_parse_file(path, &limits, err, sizeof err);
+    if (!doc)
+        return reject_unparsed(err, v);
+    return verify_parsed(domain, doc, expected_sender, v, doc_out);
+}
+
+void kh_dsig_detach_signature(xmlDocPtr doc)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && c->ns &&
+            strcmp((const char *)c->ns->href, "http://www.w3.org/2000/09/xmldsig#") == 0 &&
+            strcmp((const char *)c->name, "Signature") == 0) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+            return;
+        }
+}
