@@ -44,6 +44,7 @@ typedef struct kh_cli {
     const char   *to;            /* --to wco|edifact */
     uint32_t      message;       /* --message N, 0 when not given */
     bool          validate;      /* --validate */
+    const char   *reply;         /* --reply FILE */
     const char   *sender, *recipient, *reference;   /* --sender, --recipient, --reference */
     const char   *trust, *crl;   /* --trust DIR, --crl FILE */
     const char   *output;        /* --output FILE */

@@ -1,7 +1,9 @@
 /*
  * cmd_translate.c - `khaalga translate`: any supported message to the
  * normalized WCO DM XML of the profile, or (--to edifact) WCO DM back to
- * EDIFACT. The result goes to stdout; errors to stderr.
+ * EDIFACT. The result goes to stdout; errors to stderr. With --validate the
+ * result is validated and each error names where its data came from in the
+ * input; --reply FILE writes the reply the sender gets when it fails.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +12,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/json.h"
 #include "wco/provenance.h"
+#include "wco/reply.h"
 #include "wco/translate.h"
 #include "wco/validate.h"
 
@@ -51,39 +55,156 @@ static char *read_all(int fd, uint64_t limit, size_t *len, char *err, size_t err
     return NULL;
 }
 
-/* --validate: the translated document against the profile; each finding
- * names, when it can be traced, the EDIFACT place its value came from. */
-static int validate_result(const kh_profile *profile, const kh_translation *t, const char *file, uint32_t message)
+/* The origin of each finding: recorded by the sheet, or found by value.
+ * Returns them all (kind NONE where not known, with the number of places
+ * holding the value when it is ambiguous); *known points at the known ones,
+ * NULL for the others. */
+static kh_origin *origins_of(const kh_translation *t, const kh_validation *v, uint32_t message,
+                             const kh_origin ***known)
 {
+    size_t count = v->count ? v->count : 1;
+    kh_origin *all = calloc(count, sizeof *all);
+    *known = calloc(count, sizeof **known);
+    if (!all || !*known) {
+        free(all);
+        free(*known);
+        *known = NULL;
+        return NULL;
+    }
+    for (size_t i = 0; i < v->count; i++)
+        if (kh_translation_origin(t, message, v->findings[i].node, &all[i]))
+            (*known)[i] = &all[i];
+    return all;
+}
+
+static void print_finding_text(const char *file, const kh_finding *f, const kh_origin *o)
+{
+    char from[700] = "", place[600];
+    if (o->kind != KH_ORIGIN_NONE) {
+        kh_origin_describe(o, place, sizeof place);
+        snprintf(from, sizeof from, " (from %s%s)", o->kind == KH_ORIGIN_XML ? "input " : "", place);
+    } else if (o->candidates > 1) {
+        snprintf(from, sizeof from, " (its value occurs in %d places of the input)", o->candidates);
+    }
+    fprintf(stderr, "%s: %s [class %s, tag %s]%s: %s %s: %s\n", file, f->path,
+            f->where.class_id[0] ? f->where.class_id : "-", f->where.id[0] ? f->where.id : "-", from,
+            f->severity, f->code, f->message_en);
+}
+
+/* {"file", "family", "valid", "errors", "warnings", "findings": [{…,
+ * "origin": {"exact", "message", "segment", "tag", "element", "component",
+ * "repetition"} or {"exact", "path"}}]} on one line. */
+static void print_findings_json(const char *file, const kh_validation *v, const kh_origin *const *origins)
+{
+    fputs("{\"file\":", stderr);
+    kh_json_string(stderr, file);
+    fputs(",\"family\":", stderr);
+    kh_json_string(stderr, v->family ? v->family->code : "");
+    fprintf(stderr, ",\"valid\":%s,\"errors\":%zu,\"warnings\":%zu,\"findings\":[", v->errors ? "false" : "true",
+            v->errors, v->warnings);
+    for (size_t i = 0; i < v->count; i++) {
+        const kh_finding *f = &v->findings[i];
+        const kh_origin *o = origins ? origins[i] : NULL;
+        fputs(i ? ",{\"validationCode\":" : "{\"validationCode\":", stderr);
+        kh_json_string(stderr, f->code);
+        fputs(",\"severity\":", stderr);
+        kh_json_string(stderr, f->severity);
+        fputs(",\"description\":", stderr);
+        kh_json_string(stderr, f->message_en);
+        fputs(",\"pointer\":{\"documentSectionCode\":", stderr);
+        kh_json_string(stderr, f->where.class_id);
+        fputs(",\"tagID\":", stderr);
+        kh_json_string(stderr, f->where.id);
+        fputs(",\"path\":", stderr);
+        kh_json_string(stderr, f->path);
+        fputs("},\"origin\":", stderr);
+        if (!o) {
+            fputs("null}", stderr);
+        } else if (o->kind == KH_ORIGIN_XML) {
+            fprintf(stderr, "{\"exact\":%s,\"path\":", o->exact ? "true" : "false");
+            kh_json_string(stderr, o->path);
+            fputs("}}", stderr);
+        } else {
+            fprintf(stderr, "{\"exact\":%s,\"message\":%u,\"segment\":%u,\"tag\":", o->exact ? "true" : "false",
+                    o->message, o->segment);
+            kh_json_string(stderr, o->tag);
+            fprintf(stderr, ",\"element\":%u,\"component\":%u,\"repetition\":%u}}", o->element, o->component,
+                    o->repetition);
+        }
+    }
+    fputs("]}\n", stderr);
+}
+
+/* --reply FILE: the reply the sender gets, written whole or not at all. */
+static int write_reply(const kh_profile *profile, const kh_translation *t, const kh_validation *v,
+                       const kh_origin *const *origins, const char *path)
+{
+    char err[512] = "", *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) {
+        fprintf(stderr, "khaalga: %s: out of memory\n", path);
+        return KH_EXIT_INTERNAL;
+    }
+    int rc = kh_reply_write(profile, t, v, origins, mem, err, sizeof err);
+    fclose(mem);
+    if (rc == 0) {
+        FILE *f = fopen(path, "w");
+        if (!f || fwrite(text, 1, len, f) != len) {
+            snprintf(err, sizeof err, "%s", strerror(errno));
+            rc = 4;
+        }
+        if (f && fclose(f) != 0 && rc == 0) {
+            snprintf(err, sizeof err, "%s", strerror(errno));
+            rc = 4;
+        }
+    }
+    free(text);
+    if (rc != 0) {
+        fprintf(stderr, "khaalga: %s: the reply is not written: %s\n", path, err);
+        return rc == 2 ? KH_EXIT_USAGE : KH_EXIT_INTERNAL;
+    }
+    return KH_EXIT_OK;
+}
+
+/* --validate: the translated document against the profile; each finding
+ * names the place of the input its data came from, when it is known. */
+static int validate_result(const kh_profile *profile, const kh_translation *t, const kh_cli *cli)
+{
+    const char *file = cli->files[0];
     char err[512];
     kh_validation v;
     int rc = kh_validate(profile, t->result, &v, err, sizeof err);
     if (rc == 4) {
         fprintf(stderr, "khaalga: %s: %s\n", file, err);
+        kh_validation_free(&v);
         return KH_EXIT_INTERNAL;
     }
-    for (size_t i = 0; i < v.count; i++) {
-        const kh_finding *f = &v.findings[i];
-        kh_origin o;
-        char from[160] = "";
-        int places = kh_origin_of(t->source, message, f->node, &o);
-        if (places == 1) {
-            char component[24] = "";
-            if (o.component)
-                snprintf(component, sizeof component, " component %u", o.component);
-            snprintf(from, sizeof from, " (from message %u segment %u %s element %u%s)", o.message, o.segment,
-                     o.tag, o.element, component);
-        } else if (places > 1) {
-            snprintf(from, sizeof from, " (its value occurs in %d places of the input)", places);
-        }
-        fprintf(stderr, "%s: %s [class %s, tag %s]%s: %s %s: %s\n", file, f->path,
-                f->where.class_id[0] ? f->where.class_id : "-", f->where.id[0] ? f->where.id : "-", from,
-                f->severity, f->code, f->message_en);
+    const kh_origin **known = NULL;
+    kh_origin *origins = origins_of(t, &v, cli->message ? cli->message : 1, &known);
+    if (!origins) {
+        fprintf(stderr, "khaalga: %s: out of memory\n", file);
+        kh_validation_free(&v);
+        return KH_EXIT_INTERNAL;
     }
-    fprintf(stderr, "%s: the translation is %s: %zu error%s, %zu warning%s\n", file, rc == 0 ? "valid" : "invalid",
-            v.errors, v.errors == 1 ? "" : "s", v.warnings, v.warnings == 1 ? "" : "s");
+    if (cli->json) {
+        print_findings_json(file, &v, known);
+    } else {
+        for (size_t i = 0; i < v.count; i++)
+            print_finding_text(file, &v.findings[i], &origins[i]);
+        fprintf(stderr, "%s: the translation is %s: %zu error%s, %zu warning%s\n", file, rc == 0 ? "valid" : "invalid",
+                v.errors, v.errors == 1 ? "" : "s", v.warnings, v.warnings == 1 ? "" : "s");
+    }
+    int status = rc == 0 ? KH_EXIT_OK : KH_EXIT_REJECTED;
+    if (rc != 0 && cli->reply) {
+        int written = write_reply(profile, t, &v, known, cli->reply);
+        if (written != KH_EXIT_OK)
+            status = written;
+    }
+    free(known);
+    free(origins);
     kh_validation_free(&v);
-    return rc == 0 ? KH_EXIT_OK : KH_EXIT_REJECTED;
+    return status;
 }
 
 int kh_cmd_translate(int argc, char **argv)
@@ -135,7 +256,7 @@ int kh_cmd_translate(int argc, char **argv)
     else if (fflush(stdout) != 0)
         rc = KH_EXIT_INTERNAL;
     else if (cli.validate && t.result)
-        rc = validate_result(profile, &t, file, cli.message ? cli.message : 1);
+        rc = validate_result(profile, &t, &cli);
     kh_translation_free(&t);
     free(data);
     kh_dir_set_free(dirs);

@@ -14,29 +14,10 @@
 #include "wco/validate.h"
 #include "xml/safe_parse.h"
 
-/* The response's ID and issue time: from $KHAALGA_NOW (CCYYMMDDHHMM, for
- * tests) or the clock, in UTC. */
-static void response_stamp(char *id, size_t idlen, char *issued, size_t issuedlen)
-{
-    const char *now = getenv("KHAALGA_NOW");
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    if (now && strlen(now) == 12 &&
-        sscanf(now, "%4d%2d%2d%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min) == 5) {
-        tm.tm_year -= 1900;
-        tm.tm_mon -= 1;
-    } else {
-        time_t t = time(NULL);
-        gmtime_r(&t, &tm);
-    }
-    strftime(id, idlen, "KH-VAL-%Y%m%d%H%M%S", &tm);
-    strftime(issued, issuedlen, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
-}
-
 static int print_response(const kh_profile *profile, const kh_validation *v)
 {
     char id[40], issued[40];
-    response_stamp(id, sizeof id, issued, sizeof issued);
+    kh_response_stamp(id, sizeof id, issued, sizeof issued);
     xmlDocPtr doc = kh_response_build(profile, v, id, issued);
     if (!doc)
         return -1;

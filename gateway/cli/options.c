@@ -16,7 +16,7 @@ enum {
     OPT_MAX_SIZE, OPT_MAX_ERRORS, OPT_JSON, OPT_CONTRL, OPT_REGISTRY, OPT_DIRECTORIES,
     OPT_NO_NAMES, OPT_QUIET, OPT_PROFILE, OPT_TO, OPT_MESSAGE, OPT_VALIDATE,
     OPT_SENDER, OPT_RECIPIENT, OPT_REFERENCE, OPT_TRUST, OPT_CRL, OPT_KEY, OPT_CERT,
-    OPT_OUTPUT
+    OPT_REPLY, OPT_OUTPUT
 };
 
 typedef struct option_spec {
@@ -44,6 +44,7 @@ static const option_spec specs[] = {
     { { "sender", required_argument, NULL, OPT_SENDER }, KH_OPT_TRANSLATE | KH_OPT_VERIFY },
     { { "recipient", required_argument, NULL, OPT_RECIPIENT }, KH_OPT_TRANSLATE },
     { { "reference", required_argument, NULL, OPT_REFERENCE }, KH_OPT_TRANSLATE },
+    { { "reply", required_argument, NULL, OPT_REPLY }, KH_OPT_TRANSLATE },
     { { "trust", required_argument, NULL, OPT_TRUST }, KH_OPT_VERIFY },
     { { "crl", required_argument, NULL, OPT_CRL }, KH_OPT_VERIFY },
     { { "output", required_argument, NULL, OPT_OUTPUT }, KH_OPT_VERIFY },
@@ -146,6 +147,7 @@ int kh_cli_parse(int argc, char **argv, unsigned accepted, kh_cli *cli)
         case OPT_SENDER: cli->sender = optarg; break;
         case OPT_RECIPIENT: cli->recipient = optarg; break;
         case OPT_REFERENCE: cli->reference = optarg; break;
+        case OPT_REPLY: cli->reply = optarg; break;
         case OPT_TRUST: cli->trust = optarg; break;
         case OPT_CRL: cli->crl = optarg; break;
         case OPT_OUTPUT: cli->output = optarg; break;
@@ -164,6 +166,11 @@ int kh_cli_parse(int argc, char **argv, unsigned accepted, kh_cli *cli)
     static char *standard_input[] = { "-" };
     cli->files = argc > optind ? argv + optind : standard_input;
     cli->nfiles = argc > optind ? argc - optind : 1;
+    if (cli->reply && !cli->validate) {
+        fprintf(stderr, "khaalga %s: --reply needs --validate (the reply answers a translation that fails validation)\n",
+                cli->command);
+        return KH_EXIT_USAGE;
+    }
     if (cli->nfiles > 1 && !(accepted & KH_OPT_MANY_FILES)) {
         fprintf(stderr, "khaalga %s: one input at a time\n", cli->command);
         return KH_EXIT_USAGE;

@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include "dsig/certificate.h"
+#include "dsig/certificate_cache.h"
 
 #define DSIG_NS "http://www.w3.org/2000/09/xmldsig#"
 
@@ -36,15 +37,8 @@ static X509 *decode_certificate(const char *text)
     if (ctx) {
         EVP_DecodeInit(ctx);
         if (EVP_DecodeUpdate(ctx, der, &out, (const unsigned char *)text, (int)len) >= 0 &&
-            EVP_DecodeFinal(ctx, der + out, &last) == 1) {
-            const unsigned char *p = der;
-            long size = out + last;
-            cert = d2i_X509(NULL, &p, size);
-            if (cert && p != der + size) {    /* trailing bytes */
-                X509_free(cert);
-                cert = NULL;
-            }
-        }
+            EVP_DecodeFinal(ctx, der + out, &last) == 1)
+            cert = kh_certificate_from_der(der, (size_t)(out + last));
         EVP_ENCODE_CTX_free(ctx);
     }
     OPENSSL_free(der);

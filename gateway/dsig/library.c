@@ -15,6 +15,7 @@
 #include <xmlsec/parser.h>
 #include <xmlsec/crypto.h>
 
+#include "dsig/certificate_cache.h"
 #include "dsig/dsig.h"
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -58,6 +59,7 @@ void kh_dsig_library_shutdown(void)
 {
     pthread_mutex_lock(&init_lock);
     if (initialized) {
+        kh_certificate_cache_clear();
         xmlSecCryptoShutdown();
         xmlSecCryptoAppShutdown();
         xmlSecShutdown();

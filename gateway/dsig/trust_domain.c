@@ -1,7 +1,7 @@
 /*
  * trust_domain.c - loads a trust domain folder (ca/, pinned/, crl/ and the
- * policy in domain.ini, read with inih) into an OpenSSL store and one xmlsec
- * keys manager holding the same certificates and CRLs.
+ * policy in domain.ini, read with inih) into one OpenSSL store of
+ * certificates and CRLs.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -14,10 +14,6 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/objects.h>
-#include <xmlsec/xmlsec.h>
-#include <xmlsec/keysmngr.h>
-#include <xmlsec/openssl/app.h>
-#include <xmlsec/openssl/x509.h>
 
 #include "dsig/trust_domain.h"
 
@@ -122,14 +118,12 @@ static BIO *open_file(const char *path, char *err, size_t errlen)
 
 static int adopt_certificate(kh_trust_domain *d, X509 *cert, const char *path, char *err, size_t errlen)
 {
-    if (X509_STORE_add_cert(d->store, cert) != 1) {
-        /* the same certificate twice is harmless */
-        ERR_clear_error();
-    }
-    xmlSecKeyDataStorePtr x509 = xmlSecKeysMngrGetDataStore(d->keys, xmlSecOpenSSLX509StoreId);
-    if (!x509 || xmlSecOpenSSLX509StoreAdoptCert(x509, cert, xmlSecKeyDataTypeTrusted) < 0) {
-        snprintf(err, errlen, "%s: the certificate could not be added to the keys manager", path);
-        X509_free(cert);
+    int added = X509_STORE_add_cert(d->store, cert);
+    unsigned long why = ERR_peek_last_error();
+    X509_free(cert);
+    ERR_clear_error();
+    if (added != 1 && ERR_GET_REASON(why) != X509_R_CERT_ALREADY_IN_HASH_TABLE) {
+        snprintf(err, errlen, "%s: the certificate could not be added to the store", path);
         return -1;
     }
     d->certificates++;
@@ -172,12 +166,12 @@ static int load_certificates(kh_trust_domain *d, const char *path, char *err, si
 
 static int adopt_crl(kh_trust_domain *d, X509_CRL *crl, const char *path, char *err, size_t errlen)
 {
-    X509_STORE_add_crl(d->store, crl);
+    int added = X509_STORE_add_crl(d->store, crl);
+    unsigned long why = ERR_peek_last_error();
+    X509_CRL_free(crl);
     ERR_clear_error();
-    xmlSecKeyDataStorePtr x509 = xmlSecKeysMngrGetDataStore(d->keys, xmlSecOpenSSLX509StoreId);
-    if (!x509 || xmlSecOpenSSLX509StoreAdoptCrl(x509, crl) < 0) {
-        snprintf(err, errlen, "%s: the CRL could not be added to the keys manager", path);
-        X509_CRL_free(crl);
+    if (added != 1 && ERR_GET_REASON(why) != X509_R_CERT_ALREADY_IN_HASH_TABLE) {
+        snprintf(err, errlen, "%s: the CRL could not be added to the store", path);
         return -1;
     }
     d->crls++;
@@ -289,9 +283,8 @@ kh_trust_domain *kh_trust_domain_load(const char *dir, const char *extra_crl, ch
         return NULL;
     }
     d->store = X509_STORE_new();
-    d->keys = xmlSecKeysMngrCreate();
-    if (!d->store || !d->keys || xmlSecOpenSSLAppDefaultKeysMngrInit(d->keys) < 0) {
-        snprintf(err, errlen, "%s: the keys manager could not be made", dir);
+    if (!d->store) {
+        snprintf(err, errlen, "%s: the certificate store could not be made", dir);
         kh_trust_domain_free(d);
         return NULL;
     }
@@ -315,8 +308,6 @@ void kh_trust_domain_free(kh_trust_domain *d)
 {
     if (!d)
         return;
-    if (d->keys)
-        xmlSecKeysMngrDestroy(d->keys);
     X509_STORE_free(d->store);
     free(d->dir);
     free(d);

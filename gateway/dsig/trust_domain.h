@@ -1,8 +1,8 @@
 /*
  * trust_domain.h - the inside of a trust domain, shared by the files of
- * gateway/dsig: its policy, the OpenSSL store Khaalga checks signer
- * certificates against, and the xmlsec keys manager that verifies with the
- * same certificates.
+ * gateway/dsig: its policy and the OpenSSL store Khaalga judges signer
+ * certificates against. The store is the domain's keys manager: xmlsec is
+ * handed the judged certificate's key and never looks for one itself.
  */
 #ifndef KHAALGA_DSIG_TRUST_DOMAIN_H
 #define KHAALGA_DSIG_TRUST_DOMAIN_H
@@ -10,7 +10,6 @@
 #include <stdbool.h>
 
 #include <openssl/x509.h>
-#include <xmlsec/keysmngr.h>
 
 #include "dsig/dsig.h"
 
@@ -23,8 +22,7 @@ typedef struct kh_trust_policy {
 struct kh_trust_domain {
     char             *dir;
     kh_trust_policy   policy;
-    X509_STORE       *store;      /* roots, intermediates, pinned certificates, CRLs */
-    xmlSecKeysMngrPtr keys;       /* one per domain, read-only once loaded */
+    X509_STORE       *store;      /* roots, intermediates, pinned certificates, CRLs; read-only once loaded */
     int               certificates, crls;
 };
 

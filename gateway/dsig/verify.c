@@ -1,9 +1,10 @@
 /*
  * verify.c - verifies the one enveloped signature of a document: the
- * structural checks (inspect.c), the signer's certificate (certificate.c),
- * then xmlsec with the domain's keys manager, restricted to same-document
- * references, the allow-listed transforms and keys from X509Data only. On
- * success the signed element is handed back with comments removed.
+ * structural checks (inspect.c), the signer's certificate from X509Data
+ * judged against the domain (certificate.c), then xmlsec with that
+ * certificate's key as the only key, same-document references and the
+ * allow-listed transforms only. On success the signed element is handed back
+ * with comments removed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/crypto.h>
-#include <xmlsec/openssl/x509.h>
+#include <xmlsec/openssl/evp.h>
 
 #include "dsig/certificate.h"
 #include "dsig/inspect.h"
@@ -34,8 +35,7 @@ static bool restrict_context(xmlSecDSigCtxPtr ctx)
            xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformExclC14NId) == 0 &&
            xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformSha256Id) == 0 &&
            xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformSha384Id) == 0 &&
-           xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformSha512Id) == 0 &&
-           xmlSecPtrListAdd(&ctx->keyInfoReadCtx.enabledKeyData, (void *)xmlSecKeyDataX509Id) == 0;
+           xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformSha512Id) == 0;
 }
 
 static bool any_reference_failed(xmlSecDSigCtxPtr ctx)
@@ -49,16 +49,29 @@ static bool any_reference_failed(xmlSecDSigCtxPtr ctx)
     return false;
 }
 
-/* The certificate xmlsec took the key from must be the one judged. */
-static bool key_is_from(xmlSecKeyPtr key, X509 *leaf)
+/* The judged certificate's public key, as the only key xmlsec may use: it
+ * never reads KeyInfo nor picks a key itself. */
+static xmlSecKeyPtr key_of(X509 *leaf)
 {
-    xmlSecKeyDataPtr data = key ? xmlSecKeyGetData(key, xmlSecOpenSSLKeyDataX509Id) : NULL;
-    X509 *used = data ? xmlSecOpenSSLKeyDataX509GetKeyCert(data) : NULL;
-    return used && X509_cmp(used, leaf) == 0;
+    EVP_PKEY *pub = X509_get0_pubkey(leaf);
+    if (!pub || EVP_PKEY_up_ref(pub) != 1)
+        return NULL;
+    xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(pub);
+    if (!data) {
+        EVP_PKEY_free(pub);
+        return NULL;
+    }
+    xmlSecKeyPtr key = xmlSecKeyCreate();
+    if (!key || xmlSecKeySetValue(key, data) < 0) {
+        xmlSecKeyDataDestroy(data);
+        if (key)
+            xmlSecKeyDestroy(key);
+        return NULL;
+    }
+    return key;
 }
 
-static kh_dsig_reason verify_cryptography(const kh_trust_domain *domain, const kh_signature_parts *parts,
-                                          X509 *leaf, kh_dsig_verdict *v)
+static kh_dsig_reason verify_cryptography(const kh_signature_parts *parts, X509 *leaf, kh_dsig_verdict *v)
 {
     if (parts->id_attribute && !xmlIsID(parts->signature->doc, parts->id_attribute->parent, parts->id_attribute)) {
         xmlChar *id = xmlNodeListGetString(parts->signature->doc, parts->id_attribute->children, 1);
@@ -69,8 +82,8 @@ static kh_dsig_reason verify_cryptography(const kh_trust_domain *domain, const k
             return KH_DSIG_WRAPPING;
         }
     }
-    xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(domain->keys);
-    if (!ctx || !restrict_context(ctx)) {
+    xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(NULL);
+    if (!ctx || !restrict_context(ctx) || !(ctx->signKey = key_of(leaf))) {
         if (ctx)
             xmlSecDSigCtxDestroy(ctx);
         snprintf(v->detail, sizeof v->detail, "the verification context could not be made");
@@ -79,13 +92,7 @@ static kh_dsig_reason verify_cryptography(const kh_trust_domain *domain, const k
     kh_dsig_reason reason = KH_DSIG_OK;
     int rc = xmlSecDSigCtxVerify(ctx, parts->signature);
     if (rc == 0 && ctx->status == xmlSecDSigStatusSucceeded) {
-        if (!key_is_from(ctx->signKey, leaf)) {
-            snprintf(v->detail, sizeof v->detail, "the key used is not the judged signer certificate's");
-            reason = KH_DSIG_UNTRUSTED_CERTIFICATE;
-        }
-    } else if (!ctx->signKey) {
-        snprintf(v->detail, sizeof v->detail, "xmlsec found no trusted key in the signature's certificates");
-        reason = KH_DSIG_UNTRUSTED_CERTIFICATE;
+        reason = KH_DSIG_OK;
     } else if (any_reference_failed(ctx)) {
         snprintf(v->detail, sizeof v->detail, "the digest of the signed element does not match: it was changed after signing");
         reason = KH_DSIG_DIGEST_MISMATCH;
@@ -152,7 +159,7 @@ kh_dsig_reason kh_dsig_verify(const kh_trust_domain *domain, xmlDocPtr doc, cons
         if (v->reason == KH_DSIG_OK)
             v->reason = check_key_fits_method(leaf, v);
         if (v->reason == KH_DSIG_OK)
-            v->reason = verify_cryptography(domain, &parts, leaf, v);
+            v->reason = verify_cryptography(&parts, leaf, v);
     }
     sk_X509_pop_free(certs, X509_free);
     if (v->reason == KH_DSIG_OK) {

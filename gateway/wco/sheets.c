@@ -1,7 +1,8 @@
 /*
  * sheets.c - compiles and runs mapping sheets with libxslt. At run time the
  * security preferences forbid reading and writing files, creating folders
- * and the network: a sheet sees only the document it is given.
+ * and the network: a sheet sees only the document it is given. When asked,
+ * a run records where each output element came from (wco/provenance.c).
  */
 #include "wco/sheets.h"
 
@@ -121,6 +122,12 @@ const kh_sheet *kh_sheets_find(const kh_sheets *s, const char *from, const char 
 xmlDocPtr kh_sheet_apply(const kh_sheet *sheet, xmlDocPtr in, const char *const *params,
                          char *err, size_t errlen)
 {
+    return kh_sheet_apply_recording(sheet, in, params, NULL, err, errlen);
+}
+
+xmlDocPtr kh_sheet_apply_recording(const kh_sheet *sheet, xmlDocPtr in, const char *const *params,
+                                   kh_provenance *recorder, char *err, size_t errlen)
+{
     xsltSecurityPrefsPtr prefs = xsltNewSecurityPrefs();
     xsltTransformContextPtr ctxt = xsltNewTransformContext(sheet->xsl, in);
     if (!prefs || !ctxt) {
@@ -135,6 +142,12 @@ xmlDocPtr kh_sheet_apply(const kh_sheet *sheet, xmlDocPtr in, const char *const 
     xsltSetSecurityPrefs(prefs, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid);
     xsltSetSecurityPrefs(prefs, XSLT_SECPREF_WRITE_NETWORK, xsltSecurityForbid);
     xsltSetCtxtSecurityPrefs(prefs, ctxt);
+    if (recorder && kh_provenance_register(recorder, ctxt) != 0) {
+        snprintf(err, errlen, "the provenance recorder cannot be installed");
+        xsltFreeTransformContext(ctxt);
+        xsltFreeSecurityPrefs(prefs);
+        return NULL;
+    }
 
     sheet_messages m = { "" };
     xsltSetTransformErrorFunc(ctxt, &m, collect_message);
@@ -148,6 +161,11 @@ xmlDocPtr kh_sheet_apply(const kh_sheet *sheet, xmlDocPtr in, const char *const 
     if (!out || ctxt->state != XSLT_STATE_OK) {
         trim(m.text);
         snprintf(err, errlen, "%s", m.text[0] ? m.text : "the mapping failed");
+        xmlFreeDoc(out);
+        out = NULL;
+    }
+    if (out && recorder && kh_provenance_collect(recorder, out) < 0) {
+        snprintf(err, errlen, "out of memory");
         xmlFreeDoc(out);
         out = NULL;
     }

@@ -12,6 +12,8 @@
 #include <libxml/tree.h>
 #include <libxslt/xsltInternals.h>
 
+#include "wco/provenance.h"
+
 typedef struct kh_sheet {
     char              from[24];     /* CUSDEC, FINSTA, camt.054, permit, DEC … */
     char              directory[8]; /* D96B… for EDIFACT sources, "" otherwise */
@@ -40,5 +42,11 @@ const kh_sheet *kh_sheets_find(const kh_sheets *s, const char *from, const char 
  * xsl:message terminate text, or why it failed). */
 xmlDocPtr kh_sheet_apply(const kh_sheet *sheet, xmlDocPtr in, const char *const *params,
                          char *err, size_t errlen);
+
+/* The same, recording where each output element came from (the sheets'
+ * kp:from marks, mappings/wco/provenance.xsl) into recorder, which reads and
+ * removes the marks: the result is the same document as without recording. */
+xmlDocPtr kh_sheet_apply_recording(const kh_sheet *sheet, xmlDocPtr in, const char *const *params,
+                                   kh_provenance *recorder, char *err, size_t errlen);
 
 #endif

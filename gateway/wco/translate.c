@@ -166,6 +166,39 @@ static bool message_identity(xmlDocPtr doc, uint32_t n, kh_translation *t)
     return found;
 }
 
+/* The envelope of the interchange holding message n: its syntax (charset,
+ * version, UNA) and UNB parties and reference, which a reply reuses. */
+static void interchange_identity(xmlDocPtr doc, uint32_t n, kh_translation *t)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    if (!x)
+        return;
+    xmlXPathRegisterNs(x, (const xmlChar *)"e", (const xmlChar *)EDIFACT_XML_NS);
+    struct { const char *expr; char *to; size_t len; } fields[] = {
+        { "string(ancestor::e:interchange/@charset)", t->charset, sizeof t->charset },
+        { "string(ancestor::e:interchange/@version)", t->version, sizeof t->version },
+        { "string(ancestor::e:interchange/@una)", t->una, sizeof t->una },
+        { "string(ancestor::e:interchange/e:UNB/e:S002/e:D0004)", t->sender, sizeof t->sender },
+        { "string(ancestor::e:interchange/e:UNB/e:S003/e:D0010)", t->recipient, sizeof t->recipient },
+        { "string(ancestor::e:interchange/e:UNB/e:D0020)", t->reference, sizeof t->reference },
+    };
+    char expr[96];
+    snprintf(expr, sizeof expr, "(//e:message)[%u]", n);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, x);
+    if (o && o->nodesetval && o->nodesetval->nodeNr > 0) {
+        x->node = o->nodesetval->nodeTab[0];
+        for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+            xmlXPathObjectPtr v = xmlXPathEvalExpression((const xmlChar *)fields[i].expr, x);
+            xmlChar *text = v ? xmlXPathCastToString(v) : NULL;
+            snprintf(fields[i].to, fields[i].len, "%s", text ? (const char *)text : "");
+            xmlFree(text);
+            xmlXPathFreeObject(v);
+        }
+    }
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(x);
+}
+
 /* ------------------------------------------------------------ the pipeline */
 
 static int write_doc(xmlDocPtr doc, FILE *out, char *err, size_t errlen)
@@ -230,6 +263,7 @@ int kh_translate(const kh_translate_options *opt, const char *data, size_t size,
             xmlFreeDoc(in);
             return 1;
         }
+        interchange_identity(in, n, t);
     } else if (t->kind == KH_SOURCE_WCO) {
         wco_family(in, opt->profile, t->from, sizeof t->from);
     } else {
@@ -261,8 +295,18 @@ int kh_translate(const kh_translate_options *opt, const char *data, size_t size,
             params[np++] = values[i];
         }
     params[np] = NULL;
-    xmlDocPtr result = kh_sheet_apply(sheet, in, params, err, errlen);
-    if (opt->keep_documents && (t->kind == KH_SOURCE_EDIFACT || t->kind == KH_SOURCE_EDIFACT_XML))
+    /* keeping the documents is for validating them: then record where the
+     * result's elements came from, so that an error can name it */
+    if (opt->keep_documents && !opt->to_edifact) {
+        t->provenance = kh_provenance_new(in, kh_translation_from_edifact(t));
+        if (!t->provenance) {
+            snprintf(err, errlen, "out of memory");
+            xmlFreeDoc(in);
+            return 4;
+        }
+    }
+    xmlDocPtr result = kh_sheet_apply_recording(sheet, in, params, t->provenance, err, errlen);
+    if (opt->keep_documents)
         t->source = in;
     else
         xmlFreeDoc(in);
@@ -287,7 +331,24 @@ int kh_translate(const kh_translate_options *opt, const char *data, size_t size,
 
 void kh_translation_free(kh_translation *t)
 {
+    kh_provenance_free(t->provenance);
     xmlFreeDoc(t->source);
     xmlFreeDoc(t->result);
+    t->provenance = NULL;
     t->source = t->result = NULL;
+}
+
+bool kh_translation_from_edifact(const kh_translation *t)
+{
+    return t->kind == KH_SOURCE_EDIFACT || t->kind == KH_SOURCE_EDIFACT_XML;
+}
+
+bool kh_translation_origin(const kh_translation *t, uint32_t message, xmlNodePtr node, kh_origin *origin)
+{
+    if (kh_provenance_origin(t->provenance, node, origin))
+        return true;
+    if (kh_translation_from_edifact(t))
+        return kh_origin_of(t->source, message, node, origin) == 1;
+    memset(origin, 0, sizeof *origin);
+    return false;
 }

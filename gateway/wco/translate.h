@@ -12,6 +12,7 @@
 #include "edifact/directory.h"
 #include "edifact/interchange.h"
 #include "wco/profile.h"
+#include "wco/provenance.h"
 
 typedef enum kh_source_kind {
     KH_SOURCE_UNKNOWN = 0,
@@ -33,9 +34,23 @@ typedef struct kh_translation {
     char           directory[8]; /* for EDIFACT */
     char           to[24];       /* DEC … or CUSDEC … */
     uint32_t       messages;     /* messages in an EDIFACT input */
-    xmlDocPtr      source;       /* with keep_documents: the EDIFACT-XML (EDIFACT inputs) */
+    xmlDocPtr      source;       /* with keep_documents: the input as XML (EDIFACT: its EDIFACT-XML) */
     xmlDocPtr      result;       /* with keep_documents: the WCO DM document */
+    kh_provenance *provenance;   /* with keep_documents: where the result's elements came from */
+    char           charset[8];   /* EDIFACT inputs: the interchange's syntax (UNOC …), */
+    char           version[4];   /* its syntax version */
+    char           una[8];       /* and its UNA characters, when it had a printable UNA */
+    char           sender[40];   /* UNB sender and recipient identifications */
+    char           recipient[40];
+    char           reference[16];/* UNB interchange control reference */
 } kh_translation;
+
+/* Whether the translation's input is EDIFACT (or its EDIFACT-XML form). */
+bool kh_translation_from_edifact(const kh_translation *t);
+
+/* Where an element of t->result came from in the input: recorded by the
+ * sheet, else (EDIFACT inputs) found by value. false when not known. */
+bool kh_translation_origin(const kh_translation *t, uint32_t message, xmlNodePtr node, kh_origin *origin);
 
 /* Frees the documents a translation kept. */
 void kh_translation_free(kh_translation *t);
@@ -47,7 +62,8 @@ typedef struct kh_translate_options {
     uint32_t              message;       /* which message of an interchange, 1-based */
     bool                  to_edifact;    /* WCO DM back to EDIFACT */
     const kh_edi_handler *edifact_errors; /* told the EDIFACT errors of the input */
-    bool                  keep_documents; /* keep source and result in the translation */
+    bool                  keep_documents; /* keep source and result in the translation, and
+                                           * record where the result's elements came from */
     /* for to_edifact: the interchange's sender, recipient and control
      * reference (the sheets' parameters of those names); NULL: the sheet's */
     const char           *sender, *recipient, *reference;

@@ -75,6 +75,9 @@
 
   <xsl:param name="message" select="'1'"/>
 
+  <!-- marks each output element with its source when khaalga records provenance -->
+  <xsl:include href="provenance.xsl"/>
+
   <xsl:variable name="doc" select="/c:Document/c:BkToCstmrDbtCdtNtfctn"/>
   <xsl:variable name="msgid" select="normalize-space($doc/c:GrpHdr/c:MsgId)"/>
   <xsl:variable name="entries" select="$doc/c:Ntfctn/c:Ntry"/>
@@ -302,28 +305,29 @@
       <md:AgencyAssignedCustomizationCode>MN</md:AgencyAssignedCustomizationCode>
       <md:AgencyAssignedCustomizationVersionCode>1.0</md:AgencyAssignedCustomizationVersionCode>
       <pay:Payment>
-        <pay:FunctionCode><xsl:value-of select="$function"/></pay:FunctionCode>
-        <pay:ID><xsl:value-of select="$id"/></pay:ID>
-        <pay:MethodCode><xsl:value-of select="$channel"/></pay:MethodCode>
-        <pay:PaymentAmount currencyID="{normalize-space($amt/@Ccy)}"><xsl:value-of select="normalize-space($amt)"/></pay:PaymentAmount>
-        <pay:PaymentDateTime><xsl:value-of select="$when"/></pay:PaymentDateTime>
-        <pay:ReferenceID><xsl:value-of select="$pq"/></pay:ReferenceID>
+        <xsl:apply-templates select="$ntry" mode="provenance"/>
+        <pay:FunctionCode><xsl:apply-templates select="$ntry/c:CdtDbtInd" mode="provenance"/><xsl:value-of select="$function"/></pay:FunctionCode>
+        <pay:ID><xsl:apply-templates select="($tx/c:Refs/c:AcctSvcrRef[normalize-space()] | $ntry/c:AcctSvcrRef)[last()]" mode="provenance"/><xsl:value-of select="$id"/></pay:ID>
+        <pay:MethodCode><xsl:apply-templates select="($bktx/c:Domn[c:Cd = 'PMNT']/c:Fmly/c:Cd)[last()]" mode="provenance"/><xsl:apply-templates select="($bktx/c:Prtry[normalize-space(c:Issr) = 'UNCL4461']/c:Cd)[last()]" mode="provenance"/><xsl:value-of select="$channel"/></pay:MethodCode>
+        <pay:PaymentAmount currencyID="{normalize-space($amt/@Ccy)}"><xsl:apply-templates select="$amt" mode="provenance"/><xsl:value-of select="normalize-space($amt)"/></pay:PaymentAmount>
+        <pay:PaymentDateTime><xsl:apply-templates select="$ntry/c:ValDt/c:DtTm" mode="provenance"/><xsl:apply-templates select="$ntry/c:BookgDt/c:DtTm[normalize-space()]" mode="provenance"/><xsl:apply-templates select="$tx/c:RltdDts/c:AccptncDtTm[normalize-space()]" mode="provenance"/><xsl:apply-templates select="$tx/c:RltdDts/c:TxDtTm[normalize-space()]" mode="provenance"/><xsl:value-of select="$when"/></pay:PaymentDateTime>
+        <pay:ReferenceID><xsl:apply-templates select="$tx/c:RmtInf/c:Ustrd[contains(., '/PQ/')]" mode="provenance"/><xsl:apply-templates select="$strd/c:CdtrRefInf/c:Ref[normalize-space()]" mode="provenance"/><xsl:value-of select="$pq"/></pay:ReferenceID>
         <pay:Bank>
           <xsl:if test="$account != ''">
-            <pay:ID><xsl:value-of select="$account"/></pay:ID>
+            <pay:ID><xsl:apply-templates select="($ntfctn/c:Acct/c:Id/c:IBAN | $ntfctn/c:Acct/c:Id/c:Othr/c:Id)[1]" mode="provenance"/><xsl:value-of select="$account"/></pay:ID>
           </xsl:if>
-          <pay:ReferenceID><xsl:value-of select="$bank"/></pay:ReferenceID>
+          <pay:ReferenceID><xsl:apply-templates select="($tx/c:RltdAgts/c:CdtrAgt/c:FinInstnId/c:BICFI[normalize-space()] | $tx/c:RltdAgts/c:CdtrAgt/c:FinInstnId/c:ClrSysMmbId/c:MmbId)[1]" mode="provenance"/><xsl:apply-templates select="($ntfctn/c:Acct/c:Svcr/c:FinInstnId/c:BICFI[normalize-space()] | $ntfctn/c:Acct/c:Svcr/c:FinInstnId/c:ClrSysMmbId/c:MmbId)[1]" mode="provenance"/><xsl:value-of select="$bank"/></pay:ReferenceID>
         </pay:Bank>
         <pay:Declaration>
           <xsl:if test="string($lrn) != ''">
-            <pay:FunctionalReferenceID><xsl:value-of select="$lrn"/></pay:FunctionalReferenceID>
+            <pay:FunctionalReferenceID><xsl:apply-templates select="$tx/c:RmtInf/c:Ustrd[contains(., '/ABE/')]" mode="provenance"/><xsl:apply-templates select="$strd/c:RfrdDocInf[c:Tp/c:CdOrPrtry/c:Prtry = 'ABE']/c:Nb[normalize-space()]" mode="provenance"/><xsl:value-of select="$lrn"/></pay:FunctionalReferenceID>
           </xsl:if>
-          <pay:ID><xsl:value-of select="$declaration"/></pay:ID>
+          <pay:ID><xsl:apply-templates select="$tx/c:RmtInf/c:Ustrd[contains(., '/ABT/')]" mode="provenance"/><xsl:apply-templates select="$strd/c:RfrdDocInf[c:Tp/c:CdOrPrtry/c:Prtry = 'ABT']/c:Nb[normalize-space()]" mode="provenance"/><xsl:value-of select="$declaration"/></pay:ID>
         </pay:Declaration>
         <pay:Payer>
-          <pay:ID><xsl:value-of select="$payer-id"/></pay:ID>
+          <pay:ID><xsl:apply-templates select="($dbtr/c:Id/c:OrgId/c:Othr | $dbtr/c:Id/c:PrvtId/c:Othr)[not(c:SchmeNm)]/c:Id" mode="provenance"/><xsl:apply-templates select="$dbtr/c:Id/c:OrgId/c:Othr[c:SchmeNm/c:Cd = 'TXID']/c:Id[normalize-space()] | $dbtr/c:Id/c:PrvtId/c:Othr[c:SchmeNm/c:Cd = 'NIDN' or c:SchmeNm/c:Cd = 'TXID']/c:Id[normalize-space()]" mode="provenance"/><xsl:value-of select="$payer-id"/></pay:ID>
           <xsl:if test="$payer-name != ''">
-            <pay:Name><xsl:value-of select="$payer-name"/></pay:Name>
+            <pay:Name><xsl:apply-templates select="$dbtr/c:Nm" mode="provenance"/><xsl:value-of select="$payer-name"/></pay:Name>
           </xsl:if>
         </pay:Payer>
       </pay:Payment>

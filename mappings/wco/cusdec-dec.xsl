@@ -111,6 +111,9 @@
 
   <xsl:param name="message" select="'1'"/>
 
+  <!-- marks each output element with its source when khaalga records provenance -->
+  <xsl:include href="provenance.xsl"/>
+
   <xsl:variable name="msg" select="(//e:message)[number($message)]"/>
   <xsl:variable name="ref" select="$msg/e:BGM/e:C106/e:D1004"/>
   <!-- the indicator segment, for messages: GEI in D21A, GIS before -->
@@ -203,6 +206,7 @@
     </xsl:call-template>
     <xsl:element name="dec:{$name}">
       <xsl:attribute name="currencyID"><xsl:value-of select="$moa/e:C516/e:D6345"/></xsl:attribute>
+      <xsl:apply-templates select="$moa/e:C516/e:D5004" mode="provenance"/>
       <xsl:call-template name="num"><xsl:with-param name="v" select="$moa/e:C516/e:D5004"/></xsl:call-template>
     </xsl:element>
   </xsl:template>
@@ -229,6 +233,7 @@
       <xsl:if test="string($mea/e:C174/e:D6411)">
         <xsl:attribute name="unitCode"><xsl:value-of select="$mea/e:C174/e:D6411"/></xsl:attribute>
       </xsl:if>
+      <xsl:apply-templates select="$mea/e:C174/e:D6314" mode="provenance"/>
       <xsl:call-template name="num"><xsl:with-param name="v" select="$mea/e:C174/e:D6314"/></xsl:call-template>
     </xsl:element>
   </xsl:template>
@@ -384,12 +389,13 @@
                                                   ', or a header CST C246 with 1131 = 105)')"/>
     </xsl:call-template>
     <dec:Declaration>
-      <dec:FunctionCode><xsl:value-of select="$bgm/e:D1225"/></dec:FunctionCode>
-      <dec:FunctionalReferenceID><xsl:value-of select="$ref"/></dec:FunctionalReferenceID>
+      <xsl:apply-templates select="$bgm" mode="provenance"/>
+      <dec:FunctionCode><xsl:apply-templates select="$bgm/e:D1225" mode="provenance"/><xsl:value-of select="$bgm/e:D1225"/></dec:FunctionCode>
+      <dec:FunctionalReferenceID><xsl:apply-templates select="$ref" mode="provenance"/><xsl:value-of select="$ref"/></dec:FunctionalReferenceID>
       <xsl:for-each select="$h-rff[e:C506/e:D1153 = 'ABT'][1]">
-        <dec:ID><xsl:value-of select="e:C506/e:D1154"/></dec:ID>
+        <dec:ID><xsl:apply-templates select="e:C506/e:D1154" mode="provenance"/><xsl:value-of select="e:C506/e:D1154"/></dec:ID>
       </xsl:for-each>
-      <dec:TypeCode><xsl:value-of select="$type"/></dec:TypeCode>
+      <dec:TypeCode><xsl:apply-templates select="($msg/e:CST/e:C246[e:D1131 = '105']/e:D7361 | $bgm/e:C002/e:D1001)[last()]" mode="provenance"/><xsl:value-of select="$type"/></dec:TypeCode>
       <xsl:variable name="issued" select="e:DTM/e:C507[e:D2005 = '137']"/>
       <xsl:call-template name="require">
         <xsl:with-param name="value" select="$issued/e:D2380"/>
@@ -397,6 +403,7 @@
         <xsl:with-param name="where" select="'header DTM+137 (document date/time)'"/>
       </xsl:call-template>
       <dec:IssueDateTime>
+        <xsl:apply-templates select="$issued[1]/e:D2380" mode="provenance"/>
         <xsl:call-template name="datetime">
           <xsl:with-param name="c507" select="$issued[1]"/>
           <xsl:with-param name="dec" select="'Declaration/IssueDateTime'"/>
@@ -409,16 +416,17 @@
         <xsl:with-param name="dec" select="'Declaration/DeclarationOfficeID'"/>
         <xsl:with-param name="where" select="'header LOC+22 (customs office of clearance) C517/3225'"/>
       </xsl:call-template>
-      <dec:DeclarationOfficeID><xsl:value-of select="$office"/></dec:DeclarationOfficeID>
+      <dec:DeclarationOfficeID><xsl:apply-templates select="$office" mode="provenance"/><xsl:value-of select="$office"/></dec:DeclarationOfficeID>
       <dec:GoodsItemQuantity>
         <xsl:variable name="cnt" select="e:CNT/e:C270[e:D6069 = '5']/e:D6066"/>
+        <xsl:apply-templates select="$cnt" mode="provenance"/>
         <xsl:choose>
           <xsl:when test="$cnt"><xsl:value-of select="$cnt"/></xsl:when>
           <xsl:otherwise><xsl:value-of select="count($items)"/></xsl:otherwise>
         </xsl:choose>
       </dec:GoodsItemQuantity>
       <xsl:for-each select="e:CNT/e:C270[e:D6069 = '11'][1]">
-        <dec:TotalPackageQuantity><xsl:value-of select="e:D6066"/></dec:TotalPackageQuantity>
+        <dec:TotalPackageQuantity><xsl:apply-templates select="e:D6066" mode="provenance"/><xsl:value-of select="e:D6066"/></dec:TotalPackageQuantity>
       </xsl:for-each>
       <xsl:for-each select="e:MEA[e:D6311 = 'WT'][e:C502/e:D6313 = 'G' or e:C502/e:D6313 = 'AAD'][1]">
         <xsl:call-template name="measure">
@@ -441,7 +449,7 @@
       <xsl:apply-templates select="($h-nad[e:D3035 = 'AE'] | $h-nad[e:D3035 = 'CB'])[1]" mode="agent"/>
       <xsl:for-each select="$aut[1]">
         <dec:Authentication>
-          <dec:Authentication><xsl:value-of select="e:D9280"/></dec:Authentication>
+          <dec:Authentication><xsl:apply-templates select="e:D9280" mode="provenance"/><xsl:value-of select="e:D9280"/></dec:Authentication>
         </dec:Authentication>
       </xsl:for-each>
       <xsl:apply-templates select="$h-tdt[1]" mode="border-transport"/>
@@ -457,7 +465,7 @@
         <xsl:with-param name="id-required" select="true()"/>
       </xsl:apply-templates>
       <xsl:for-each select="e:LOC[e:D3227 = '42'][1]">
-        <dec:ExitOffice><dec:ID><xsl:value-of select="e:C517/e:D3225"/></dec:ID></dec:ExitOffice>
+        <dec:ExitOffice><dec:ID><xsl:apply-templates select="e:C517/e:D3225" mode="provenance"/><xsl:value-of select="e:C517/e:D3225"/></dec:ID></dec:ExitOffice>
       </xsl:for-each>
       <xsl:if test="$type = 'EX'">
         <xsl:apply-templates select="$h-nad[e:D3035 = 'EX'][1]" mode="party">
@@ -476,17 +484,18 @@
   <xsl:template match="e:FTX" mode="information">
     <dec:AdditionalInformation>
       <xsl:for-each select="e:C107/e:D4441">
-        <dec:StatementCode><xsl:value-of select="."/></dec:StatementCode>
+        <dec:StatementCode><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="."/></dec:StatementCode>
       </xsl:for-each>
       <xsl:if test="e:C108/e:D4440">
         <dec:StatementDescription>
           <xsl:for-each select="e:D3453">
             <xsl:attribute name="languageID"><xsl:value-of select="."/></xsl:attribute>
           </xsl:for-each>
+          <xsl:apply-templates select="e:C108/e:D4440" mode="provenance"/>
           <xsl:call-template name="join"><xsl:with-param name="parts" select="e:C108/e:D4440"/></xsl:call-template>
         </dec:StatementDescription>
       </xsl:if>
-      <dec:StatementTypeCode><xsl:value-of select="e:D4451"/></dec:StatementTypeCode>
+      <dec:StatementTypeCode><xsl:apply-templates select="e:D4451" mode="provenance"/><xsl:value-of select="e:D4451"/></dec:StatementTypeCode>
     </dec:AdditionalInformation>
   </xsl:template>
 
@@ -506,13 +515,16 @@
       <xsl:with-param name="where" select="concat($where, '+', $code, ' C503/1004 (document number)')"/>
     </xsl:call-template>
     <dec:AdditionalDocument>
+      <xsl:apply-templates select="$doc" mode="provenance"/>
       <dec:CategoryCode>
+        <xsl:apply-templates select="$code" mode="provenance"/>
         <xsl:call-template name="document-category"><xsl:with-param name="code" select="$code"/></xsl:call-template>
       </dec:CategoryCode>
-      <dec:ID><xsl:value-of select="$doc/e:C503/e:D1004"/></dec:ID>
-      <dec:TypeCode><xsl:value-of select="$code"/></dec:TypeCode>
+      <dec:ID><xsl:apply-templates select="$doc/e:C503/e:D1004" mode="provenance"/><xsl:value-of select="$doc/e:C503/e:D1004"/></dec:ID>
+      <dec:TypeCode><xsl:apply-templates select="$code" mode="provenance"/><xsl:value-of select="$code"/></dec:TypeCode>
       <xsl:for-each select="(e:DTM/e:C507[e:D2005 = '182'] | e:DTM/e:C507[e:D2005 = '3'] | e:DTM/e:C507[e:D2005 = '137'])[1]">
         <dec:IssueDate>
+          <xsl:apply-templates select="e:D2380" mode="provenance"/>
           <xsl:call-template name="date">
             <xsl:with-param name="c507" select="."/>
             <xsl:with-param name="where" select="concat($where, '+', $code, ' DTM+', e:D2005)"/>
@@ -521,7 +533,7 @@
       </xsl:for-each>
       <xsl:for-each select="e:NAD[e:D3035 = 'MS'][1]">
         <dec:Submitter>
-          <dec:Name><xsl:call-template name="join"><xsl:with-param name="parts" select="e:C080/e:D3036"/></xsl:call-template></dec:Name>
+          <dec:Name><xsl:apply-templates select="e:C080/e:D3036" mode="provenance"/><xsl:call-template name="join"><xsl:with-param name="parts" select="e:C080/e:D3036"/></xsl:call-template></dec:Name>
         </dec:Submitter>
       </xsl:for-each>
     </dec:AdditionalDocument>
@@ -540,11 +552,12 @@
       </xsl:call-template>
     </xsl:if>
     <xsl:element name="dec:{$name}">
+      <xsl:apply-templates select="." mode="provenance"/>
       <xsl:if test="e:C080/e:D3036">
-        <dec:Name><xsl:call-template name="join"><xsl:with-param name="parts" select="e:C080/e:D3036"/></xsl:call-template></dec:Name>
+        <dec:Name><xsl:apply-templates select="e:C080/e:D3036" mode="provenance"/><xsl:call-template name="join"><xsl:with-param name="parts" select="e:C080/e:D3036"/></xsl:call-template></dec:Name>
       </xsl:if>
       <xsl:for-each select="e:C082/e:D3039">
-        <dec:ID><xsl:value-of select="."/></dec:ID>
+        <dec:ID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="."/></dec:ID>
       </xsl:for-each>
       <xsl:if test="string($function)">
         <dec:FunctionCode><xsl:value-of select="$function"/></dec:FunctionCode>
@@ -556,17 +569,18 @@
           <xsl:with-param name="where" select="concat('NAD+', e:D3035, ' 3207 (country of the address)')"/>
         </xsl:call-template>
         <dec:Address>
-          <xsl:for-each select="e:D3164"><dec:CityName><xsl:value-of select="."/></dec:CityName></xsl:for-each>
-          <dec:CountryCode><xsl:value-of select="e:D3207"/></dec:CountryCode>
+          <xsl:for-each select="e:D3164"><dec:CityName><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="."/></dec:CityName></xsl:for-each>
+          <dec:CountryCode><xsl:apply-templates select="e:D3207" mode="provenance"/><xsl:value-of select="e:D3207"/></dec:CountryCode>
           <xsl:if test="e:C059/e:D3042">
             <dec:Line>
+              <xsl:apply-templates select="e:C059/e:D3042" mode="provenance"/>
               <xsl:call-template name="join">
                 <xsl:with-param name="parts" select="e:C059/e:D3042"/>
                 <xsl:with-param name="sep" select="', '"/>
               </xsl:call-template>
             </dec:Line>
           </xsl:if>
-          <xsl:for-each select="e:D3251"><dec:PostcodeID><xsl:value-of select="."/></dec:PostcodeID></xsl:for-each>
+          <xsl:for-each select="e:D3251"><dec:PostcodeID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="."/></dec:PostcodeID></xsl:for-each>
         </dec:Address>
       </xsl:if>
     </xsl:element>
@@ -600,16 +614,17 @@
     </xsl:call-template>
     <xsl:variable name="means-type"><xsl:apply-templates select="." mode="means-type"/></xsl:variable>
     <dec:BorderTransportMeans>
+      <xsl:apply-templates select="." mode="provenance"/>
       <xsl:for-each select="(e:C222/e:D8213 | e:D8028)[1]">
-        <dec:ID><xsl:value-of select="."/></dec:ID>
+        <dec:ID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="."/></dec:ID>
       </xsl:for-each>
       <xsl:if test="string($means-type)">
         <dec:TypeCode><xsl:value-of select="$means-type"/></dec:TypeCode>
       </xsl:if>
       <xsl:for-each select="e:C222/e:D8453">
-        <dec:RegistrationNationalityCode><xsl:value-of select="."/></dec:RegistrationNationalityCode>
+        <dec:RegistrationNationalityCode><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="."/></dec:RegistrationNationalityCode>
       </xsl:for-each>
-      <dec:ModeCode><xsl:value-of select="e:C220/e:D8067"/></dec:ModeCode>
+      <dec:ModeCode><xsl:apply-templates select="e:C220/e:D8067" mode="provenance"/><xsl:value-of select="e:C220/e:D8067"/></dec:ModeCode>
     </dec:BorderTransportMeans>
   </xsl:template>
 
@@ -626,8 +641,9 @@
       <xsl:with-param name="where" select="'header CUX 5402 (rate of exchange)'"/>
     </xsl:call-template>
     <dec:CurrencyExchange>
-      <dec:CurrencyTypeCode><xsl:value-of select="$currency"/></dec:CurrencyTypeCode>
-      <dec:RateNumeric><xsl:call-template name="num"><xsl:with-param name="v" select="e:D5402"/></xsl:call-template></dec:RateNumeric>
+      <xsl:apply-templates select="." mode="provenance"/>
+      <dec:CurrencyTypeCode><xsl:apply-templates select="$currency" mode="provenance"/><xsl:value-of select="$currency"/></dec:CurrencyTypeCode>
+      <dec:RateNumeric><xsl:apply-templates select="e:D5402" mode="provenance"/><xsl:call-template name="num"><xsl:with-param name="v" select="e:D5402"/></xsl:call-template></dec:RateNumeric>
     </dec:CurrencyExchange>
   </xsl:template>
 
@@ -640,7 +656,7 @@
       <dec:ObligationGuarantee>
         <dec:SecurityDetailsCode><xsl:apply-templates select="." mode="indicator-value"/></dec:SecurityDetailsCode>
         <xsl:for-each select="$h-rff[e:C506/e:D1153 = 'ABL'][$n]/e:C506/e:D1154">
-          <dec:ReferenceID><xsl:value-of select="."/></dec:ReferenceID>
+          <dec:ReferenceID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="."/></dec:ReferenceID>
         </xsl:for-each>
         <xsl:for-each select="$h-moa[e:C516/e:D5025 = '166'][$n][e:C516/e:D5004]">
           <xsl:call-template name="amount">
@@ -678,7 +694,7 @@
         </xsl:call-template>
       </xsl:for-each>
       <xsl:for-each select="$h-rff[e:C506/e:D1153 = 'PQ'][$n]/e:C506/e:D1154">
-        <dec:ReferenceID><xsl:value-of select="."/></dec:ReferenceID>
+        <dec:ReferenceID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="."/></dec:ReferenceID>
       </xsl:for-each>
     </dec:Payment>
   </xsl:template>
@@ -688,7 +704,7 @@
   <xsl:template name="goods-shipment">
     <dec:GoodsShipment>
       <xsl:for-each select="$msg/e:CST/e:C246[e:D1131 = '112'][1]">
-        <dec:TransactionNatureCode><xsl:value-of select="e:D7361"/></dec:TransactionNatureCode>
+        <dec:TransactionNatureCode><xsl:apply-templates select="e:D7361" mode="provenance"/><xsl:value-of select="e:D7361"/></dec:TransactionNatureCode>
       </xsl:for-each>
       <xsl:apply-templates select="$h-nad[e:D3035 = 'BY'][1]" mode="party">
         <xsl:with-param name="name" select="'Buyer'"/>
@@ -722,10 +738,10 @@
         </dec:CustomsValuation>
       </xsl:if>
       <xsl:for-each select="$msg/e:LOC[e:D3227 = '28'][1]">
-        <dec:Destination><dec:CountryCode><xsl:value-of select="e:C517/e:D3225"/></dec:CountryCode></dec:Destination>
+        <dec:Destination><dec:CountryCode><xsl:apply-templates select="e:C517/e:D3225" mode="provenance"/><xsl:value-of select="e:C517/e:D3225"/></dec:CountryCode></dec:Destination>
       </xsl:for-each>
       <xsl:for-each select="$msg/e:LOC[e:D3227 = '35'][1]">
-        <dec:ExportCountry><dec:ID><xsl:value-of select="e:C517/e:D3225"/></dec:ID></dec:ExportCountry>
+        <dec:ExportCountry><dec:ID><xsl:apply-templates select="e:C517/e:D3225" mode="provenance"/><xsl:value-of select="e:C517/e:D3225"/></dec:ID></dec:ExportCountry>
       </xsl:for-each>
       <xsl:if test="$type != 'EX'">
         <xsl:apply-templates select="$h-nad[e:D3035 = 'EX'][1]" mode="party">
@@ -747,7 +763,7 @@
       </xsl:apply-templates>
       <xsl:apply-templates select="$h-tod[1]" mode="trade-terms"/>
       <xsl:for-each select="$h-rff[e:C506/e:D1153 = 'UCN'][1]">
-        <dec:UCR><dec:ID><xsl:value-of select="e:C506/e:D1154"/></dec:ID></dec:UCR>
+        <dec:UCR><dec:ID><xsl:apply-templates select="e:C506/e:D1154" mode="provenance"/><xsl:value-of select="e:C506/e:D1154"/></dec:ID></dec:UCR>
       </xsl:for-each>
     </dec:GoodsShipment>
   </xsl:template>
@@ -770,8 +786,8 @@
         </xsl:if>
         <xsl:for-each select="$route">
           <dec:Itinerary>
-            <dec:SequenceNumeric><xsl:value-of select="position()"/></dec:SequenceNumeric>
-            <dec:RoutingCountryCode><xsl:value-of select="e:C517/e:D3225"/></dec:RoutingCountryCode>
+            <dec:SequenceNumeric><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="position()"/></dec:SequenceNumeric>
+            <dec:RoutingCountryCode><xsl:apply-templates select="e:C517/e:D3225" mode="provenance"/><xsl:value-of select="e:C517/e:D3225"/></dec:RoutingCountryCode>
           </dec:Itinerary>
         </xsl:for-each>
         <xsl:for-each select="$equipment">
@@ -781,12 +797,12 @@
             <xsl:with-param name="where" select="concat('header EQD+', e:D8053, ' C237/8260 (equipment identification)')"/>
           </xsl:call-template>
           <dec:TransportEquipment>
-            <dec:SequenceNumeric><xsl:value-of select="position()"/></dec:SequenceNumeric>
-            <dec:ID><xsl:value-of select="e:C237/e:D8260"/></dec:ID>
+            <dec:SequenceNumeric><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="position()"/></dec:SequenceNumeric>
+            <dec:ID><xsl:apply-templates select="e:C237/e:D8260" mode="provenance"/><xsl:value-of select="e:C237/e:D8260"/></dec:ID>
             <xsl:for-each select="$seals">
               <dec:Seal>
-                <dec:SequenceNumeric><xsl:value-of select="position()"/></dec:SequenceNumeric>
-                <dec:ID><xsl:value-of select="e:D9308"/></dec:ID>
+                <dec:SequenceNumeric><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="position()"/></dec:SequenceNumeric>
+                <dec:ID><xsl:apply-templates select="e:D9308" mode="provenance"/><xsl:value-of select="e:D9308"/></dec:ID>
               </dec:Seal>
             </xsl:for-each>
           </dec:TransportEquipment>
@@ -820,9 +836,9 @@
       <xsl:with-param name="where" select="concat('TOD C100/4053 (Incoterms code; 4052 does not begin with one either: ', $text, ')')"/>
     </xsl:call-template>
     <dec:TradeTerms>
-      <dec:ConditionCode><xsl:value-of select="$code"/></dec:ConditionCode>
+      <dec:ConditionCode><xsl:apply-templates select="(e:C100/e:D4053 | e:C100/e:D4052)[1]" mode="provenance"/><xsl:value-of select="$code"/></dec:ConditionCode>
       <xsl:if test="string($place)">
-        <dec:LocationName><xsl:value-of select="$place"/></dec:LocationName>
+        <dec:LocationName><xsl:apply-templates select="e:C100/e:D4052" mode="provenance"/><xsl:value-of select="$place"/></dec:LocationName>
       </xsl:if>
     </dec:TradeTerms>
   </xsl:template>
@@ -841,7 +857,8 @@
     <xsl:variable name="moas" select="*[*[1][self::e:MOA]]/e:MOA"/>
     <xsl:variable name="indicators" select="*[*[1][self::e:GIS or self::e:GEI]]"/>
     <dec:GovernmentAgencyGoodsItem>
-      <dec:SequenceNumeric><xsl:value-of select="$cst/e:D1496"/></dec:SequenceNumeric>
+      <xsl:apply-templates select="$cst" mode="provenance"/>
+      <dec:SequenceNumeric><xsl:apply-templates select="$cst/e:D1496" mode="provenance"/><xsl:value-of select="$cst/e:D1496"/></dec:SequenceNumeric>
       <xsl:for-each select="($moas[e:C516/e:D5025 = '123'] | $moas[e:C516/e:D5025 = '40'])[1]">
         <xsl:call-template name="amount">
           <xsl:with-param name="moa" select="."/>
@@ -864,6 +881,7 @@
           <xsl:for-each select="$description[1]/e:D3453">
             <xsl:attribute name="languageID"><xsl:value-of select="."/></xsl:attribute>
           </xsl:for-each>
+          <xsl:apply-templates select="$description/e:C108/e:D4440" mode="provenance"/>
           <xsl:call-template name="join"><xsl:with-param name="parts" select="$description/e:C108/e:D4440"/></xsl:call-template>
         </dec:Description>
         <xsl:variable name="hs" select="$cst/e:C246[not(e:D1131) or e:D1131 = '169'][1]/e:D7361"/>
@@ -873,7 +891,7 @@
           <xsl:with-param name="where" select="concat($at-n, 'CST C246 with 1131 = 169 or without 1131 (commodity code)')"/>
         </xsl:call-template>
         <dec:Classification>
-          <dec:ID><xsl:value-of select="$hs"/></dec:ID>
+          <dec:ID><xsl:apply-templates select="$hs" mode="provenance"/><xsl:value-of select="$hs"/></dec:ID>
           <dec:IdentificationTypeCode>TSP</dec:IdentificationTypeCode>
         </dec:Classification>
         <xsl:apply-templates select="*[*[1][self::e:TAX]][e:TAX/e:D5283 = '1']" mode="duty">
@@ -928,14 +946,14 @@
       </xsl:call-template>
       <xsl:for-each select="$procedures">
         <dec:GovernmentProcedure>
-          <dec:CurrentCode><xsl:value-of select="substring(., 1, 2)"/></dec:CurrentCode>
+          <dec:CurrentCode><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="substring(., 1, 2)"/></dec:CurrentCode>
           <xsl:if test="string-length(.) &gt; 2">
-            <dec:PreviousCode><xsl:value-of select="substring(., 3)"/></dec:PreviousCode>
+            <dec:PreviousCode><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="substring(., 3)"/></dec:PreviousCode>
           </xsl:if>
         </dec:GovernmentProcedure>
       </xsl:for-each>
       <xsl:for-each select="e:LOC[e:D3227 = '27']">
-        <dec:Origin><dec:CountryCode><xsl:value-of select="e:C517/e:D3225"/></dec:CountryCode></dec:Origin>
+        <dec:Origin><dec:CountryCode><xsl:apply-templates select="e:C517/e:D3225" mode="provenance"/><xsl:value-of select="e:C517/e:D3225"/></dec:CountryCode></dec:Origin>
       </xsl:for-each>
       <xsl:for-each select="*[*[1][self::e:PAC]]">
         <xsl:call-template name="require">
@@ -944,15 +962,15 @@
           <xsl:with-param name="where" select="concat($at-n, 'PAC C202/7065 (type of packages)')"/>
         </xsl:call-template>
         <dec:Packaging>
-          <dec:SequenceNumeric><xsl:value-of select="position()"/></dec:SequenceNumeric>
+          <dec:SequenceNumeric><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="position()"/></dec:SequenceNumeric>
           <xsl:variable name="marks" select="*[*[1][self::e:PCI]]/e:PCI/e:C210/e:D7102"/>
           <xsl:if test="$marks">
-            <dec:MarksNumbersID><xsl:call-template name="join"><xsl:with-param name="parts" select="$marks"/></xsl:call-template></dec:MarksNumbersID>
+            <dec:MarksNumbersID><xsl:apply-templates select="$marks" mode="provenance"/><xsl:call-template name="join"><xsl:with-param name="parts" select="$marks"/></xsl:call-template></dec:MarksNumbersID>
           </xsl:if>
           <xsl:for-each select="e:PAC/e:D7224">
-            <dec:QuantityQuantity><xsl:value-of select="."/></dec:QuantityQuantity>
+            <dec:QuantityQuantity><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="."/></dec:QuantityQuantity>
           </xsl:for-each>
-          <dec:TypeCode><xsl:value-of select="e:PAC/e:C202/e:D7065"/></dec:TypeCode>
+          <dec:TypeCode><xsl:apply-templates select="e:PAC/e:C202/e:D7065" mode="provenance"/><xsl:value-of select="e:PAC/e:C202/e:D7065"/></dec:TypeCode>
         </dec:Packaging>
       </xsl:for-each>
     </dec:GovernmentAgencyGoodsItem>
@@ -982,15 +1000,17 @@
       </xsl:call-template>
     </xsl:if>
     <dec:DutyTaxFee>
-      <dec:TypeCode><xsl:value-of select="$tax/e:C241/e:D5153"/></dec:TypeCode>
+      <xsl:apply-templates select="$tax" mode="provenance"/>
+      <dec:TypeCode><xsl:apply-templates select="$tax/e:C241/e:D5153" mode="provenance"/><xsl:value-of select="$tax/e:C241/e:D5153"/></dec:TypeCode>
       <xsl:for-each select="$tax/e:D5305">
-        <dec:DutyRegimeCode><xsl:value-of select="."/></dec:DutyRegimeCode>
+        <dec:DutyRegimeCode><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="."/></dec:DutyRegimeCode>
       </xsl:for-each>
       <xsl:for-each select="$tax/e:D5286">
         <dec:SpecificTaxBaseQuantity>
           <xsl:for-each select="../e:C243/e:D5273">
             <xsl:attribute name="unitCode"><xsl:value-of select="."/></xsl:attribute>
           </xsl:for-each>
+          <xsl:apply-templates select="." mode="provenance"/>
           <xsl:call-template name="num"><xsl:with-param name="v" select="."/></xsl:call-template>
         </dec:SpecificTaxBaseQuantity>
       </xsl:for-each>
@@ -1002,7 +1022,7 @@
         </xsl:call-template>
       </xsl:for-each>
       <xsl:for-each select="$tax/e:C243/e:D5278">
-        <dec:TaxRateNumeric><xsl:call-template name="num"><xsl:with-param name="v" select="."/></xsl:call-template></dec:TaxRateNumeric>
+        <dec:TaxRateNumeric><xsl:apply-templates select="." mode="provenance"/><xsl:call-template name="num"><xsl:with-param name="v" select="."/></xsl:call-template></dec:TaxRateNumeric>
       </xsl:for-each>
       <xsl:if test="$paid">
         <dec:Payment>

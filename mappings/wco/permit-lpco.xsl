@@ -50,6 +50,9 @@
 
   <xsl:param name="message" select="'1'"/>
 
+  <!-- marks each output element with its source when khaalga records provenance -->
+  <xsl:include href="provenance.xsl"/>
+
   <xsl:variable name="permit" select="/p:permit"/>
   <xsl:variable name="upper" select="'ABCDEFGHIJKLMNOPQRSTUVWXYZ'"/>
   <xsl:variable name="lower" select="'abcdefghijklmnopqrstuvwxyz'"/>
@@ -147,6 +150,7 @@
     </xsl:call-template>
     <lpco:LPCODecision>
       <lpco:FunctionCode>
+        <xsl:apply-templates select="p:decision" mode="provenance"/>
         <xsl:choose>
           <xsl:when test="$decision = 'issued'">9</xsl:when>
           <xsl:when test="$decision = 'amended'">4</xsl:when>
@@ -160,24 +164,26 @@
           </xsl:otherwise>
         </xsl:choose>
       </lpco:FunctionCode>
-      <lpco:ID><xsl:value-of select="normalize-space(p:number)"/></lpco:ID>
-      <lpco:TypeCode><xsl:value-of select="normalize-space(p:type)"/></lpco:TypeCode>
+      <lpco:ID><xsl:apply-templates select="p:number" mode="provenance"/><xsl:value-of select="normalize-space(p:number)"/></lpco:ID>
+      <lpco:TypeCode><xsl:apply-templates select="p:type" mode="provenance"/><xsl:value-of select="normalize-space(p:type)"/></lpco:TypeCode>
       <xsl:for-each select="p:title[normalize-space() != '']">
         <lpco:Name>
           <xsl:call-template name="language"><xsl:with-param name="node" select="."/></xsl:call-template>
+          <xsl:apply-templates select="." mode="provenance"/>
           <xsl:value-of select="normalize-space()"/>
         </lpco:Name>
       </xsl:for-each>
-      <lpco:IssueDateTime><xsl:value-of select="$decided"/></lpco:IssueDateTime>
-      <lpco:EffectiveDateTime><xsl:value-of select="normalize-space(p:validity/@from)"/></lpco:EffectiveDateTime>
-      <lpco:ExpirationDateTime><xsl:value-of select="normalize-space(p:validity/@until)"/></lpco:ExpirationDateTime>
+      <lpco:IssueDateTime><xsl:apply-templates select="p:decidedAt" mode="provenance"/><xsl:value-of select="$decided"/></lpco:IssueDateTime>
+      <lpco:EffectiveDateTime><xsl:apply-templates select="p:validity/@from" mode="provenance"/><xsl:value-of select="normalize-space(p:validity/@from)"/></lpco:EffectiveDateTime>
+      <lpco:ExpirationDateTime><xsl:apply-templates select="p:validity/@until" mode="provenance"/><xsl:value-of select="normalize-space(p:validity/@until)"/></lpco:ExpirationDateTime>
       <xsl:for-each select="p:remark[normalize-space() != '']">
         <lpco:AdditionalInformation>
           <xsl:for-each select="@code[normalize-space() != '']">
-            <lpco:StatementCode><xsl:value-of select="normalize-space()"/></lpco:StatementCode>
+            <lpco:StatementCode><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></lpco:StatementCode>
           </xsl:for-each>
           <lpco:StatementDescription>
             <xsl:call-template name="language"><xsl:with-param name="node" select="."/></xsl:call-template>
+            <xsl:apply-templates select="." mode="provenance"/>
             <xsl:value-of select="normalize-space()"/>
           </lpco:StatementDescription>
         </lpco:AdditionalInformation>
@@ -186,10 +192,10 @@
       <xsl:for-each select="p:declaration[normalize-space(@lrn) != '' or normalize-space(@mrn) != '']">
         <lpco:Declaration>
           <xsl:for-each select="@lrn[normalize-space() != '']">
-            <lpco:FunctionalReferenceID><xsl:value-of select="normalize-space()"/></lpco:FunctionalReferenceID>
+            <lpco:FunctionalReferenceID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></lpco:FunctionalReferenceID>
           </xsl:for-each>
           <xsl:for-each select="@mrn[normalize-space() != '']">
-            <lpco:ID><xsl:value-of select="normalize-space()"/></lpco:ID>
+            <lpco:ID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></lpco:ID>
           </xsl:for-each>
         </lpco:Declaration>
       </xsl:for-each>
@@ -205,10 +211,11 @@
         <xsl:with-param name="lpco" select="'LPCODecision/Issuer/ID'"/>
       </xsl:call-template>
       <lpco:Issuer>
-        <lpco:ID><xsl:value-of select="normalize-space(p:agency/@code)"/></lpco:ID>
+        <lpco:ID><xsl:apply-templates select="p:agency/@code" mode="provenance"/><xsl:value-of select="normalize-space(p:agency/@code)"/></lpco:ID>
         <xsl:for-each select="p:agency[normalize-space() != '']">
           <lpco:Name>
             <xsl:call-template name="language"><xsl:with-param name="node" select="."/></xsl:call-template>
+            <xsl:apply-templates select="." mode="provenance"/>
             <xsl:value-of select="normalize-space()"/>
           </lpco:Name>
         </xsl:for-each>
@@ -229,9 +236,10 @@
       <xsl:with-param name="lpco" select="'LPCODecision/AuthorisationHolder/Name'"/>
     </xsl:call-template>
     <lpco:AuthorisationHolder>
-      <lpco:ID><xsl:value-of select="normalize-space($h/@register)"/></lpco:ID>
+      <lpco:ID><xsl:apply-templates select="$h/@register" mode="provenance"/><xsl:value-of select="normalize-space($h/@register)"/></lpco:ID>
       <lpco:Name>
         <xsl:call-template name="language"><xsl:with-param name="node" select="$h"/></xsl:call-template>
+        <xsl:apply-templates select="$h" mode="provenance"/>
         <xsl:value-of select="normalize-space($h)"/>
       </lpco:Name>
     </lpco:AuthorisationHolder>
@@ -267,14 +275,16 @@
       <xsl:with-param name="lpco" select="'GovernmentAgencyGoodsItem/Commodity/GoodsMeasure/TariffQuantity/@unitCode'"/>
     </xsl:call-template>
     <lpco:GovernmentAgencyGoodsItem>
-      <lpco:SequenceNumeric><xsl:value-of select="$no"/></lpco:SequenceNumeric>
+      <xsl:apply-templates select="." mode="provenance"/>
+      <lpco:SequenceNumeric><xsl:apply-templates select="@no" mode="provenance"/><xsl:value-of select="$no"/></lpco:SequenceNumeric>
       <lpco:Commodity>
         <lpco:Description>
           <xsl:call-template name="language"><xsl:with-param name="node" select="p:description"/></xsl:call-template>
+          <xsl:apply-templates select="p:description" mode="provenance"/>
           <xsl:value-of select="normalize-space(p:description)"/>
         </lpco:Description>
         <lpco:Classification>
-          <lpco:ID><xsl:value-of select="normalize-space(p:hs)"/></lpco:ID>
+          <lpco:ID><xsl:apply-templates select="p:hs" mode="provenance"/><xsl:value-of select="normalize-space(p:hs)"/></lpco:ID>
         </lpco:Classification>
         <lpco:GoodsMeasure>
           <lpco:TariffQuantity>
@@ -297,12 +307,13 @@
                 </xsl:otherwise>
               </xsl:choose>
             </xsl:attribute>
+            <xsl:apply-templates select="p:quantity" mode="provenance"/>
             <xsl:value-of select="normalize-space(p:quantity)"/>
           </lpco:TariffQuantity>
         </lpco:GoodsMeasure>
       </lpco:Commodity>
       <xsl:for-each select="p:origin[normalize-space() != '']">
-        <lpco:Origin><lpco:CountryCode><xsl:value-of select="normalize-space()"/></lpco:CountryCode></lpco:Origin>
+        <lpco:Origin><lpco:CountryCode><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></lpco:CountryCode></lpco:Origin>
       </xsl:for-each>
     </lpco:GovernmentAgencyGoodsItem>
   </xsl:template>

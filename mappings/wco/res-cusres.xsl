@@ -1,12 +1,13 @@
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
   res-cusres.xsl - the customs response RES of the Mongolian WCO DM 3.7
-  profile (xsd/mn/res.xsd) to a CUSRES D96B interchange, written as
+  profile (xsd/mn/res.xsd) to a CUSRES interchange (D96B unless told
+  otherwise), written as
   EDIFACT-XML (docs/edifact-xml.md) for `khaalga translate` with the option
   to edifact: the reply Khaalga sends to a declarant that lodged a CUSDEC.
 
-  Output: one interchange in UTF-8 (UNOW, syntax version 4, the default
-  separators) holding one CUSRES D:96B:UN message. The control counts (UNT
+  Output: one interchange (by default in UTF-8, UNOW, syntax version 4, the
+  default separators) holding one CUSRES message. The control counts (UNT
   0074, UNZ 0036) are written as 0: xml2edi computes them.
   Parameters (strings):
     sender     UNB S002/0004, default MNCUSTOMS (qualifier ZZZ), the
@@ -18,8 +19,21 @@
     prepared   UNB S004 date and time of preparation as CCYYMMDDHHMM; by
                default the response's IssueDateTime in Ulaanbaatar time
                (XSLT 1.0 has no clock)
-  (`khaalga translate` passes only `message`, which this sheet ignores: there
-  the defaults apply.)
+    directory  the CUSRES directory, D96B (default), D01B or D21A: what the
+               partner sent (the three write the same segments except the
+               indicator, GEI in D21A, and the RFF version, C506/1056 in D21A)
+    charset, version  UNB S001 syntax identifier and version, default UNOW
+               and 4 (version 3 writes the UNB date as YYMMDD)
+    una        the six UNA characters the partner used, default none
+  (`khaalga translate` with the option to edifact passes only `message`,
+  which this sheet ignores: there the defaults apply; the reply option of
+  `khaalga translate` passes them all from the partner's interchange.)
+
+  Errors that Khaalga traced back to the partner's EDIFACT carry the
+  attributes kp:segment, kp:tag (namespace urn:khaalga:provenance:1) on
+  res:Error: their ERP C853 names that segment (9166 tag, 1050 position in
+  the message with UNH = 1, 1159 = 5 "transmission sequence") instead of the
+  WCO DM element ID; the element and component are in the FTX+AAO text.
 
   It is the inverse of cusres-res.xsl and uses its conventions (the mapping
   table is there and in mappings/wco/README-res.md): every field that sheet
@@ -60,7 +74,8 @@
                 xmlns="urn:khaalga:edifact-xml:1"
                 xmlns:md="urn:customs.gov.mn:wco:3.7:metadata"
                 xmlns:res="urn:customs.gov.mn:wco:3.7:RES"
-                exclude-result-prefixes="md res">
+                xmlns:kp="urn:khaalga:provenance:1"
+                exclude-result-prefixes="md res kp">
 
   <xsl:output method="xml" encoding="UTF-8" indent="yes"/>
   <xsl:strip-space elements="*"/>
@@ -69,6 +84,10 @@
   <xsl:param name="recipient" select="'DECLARANT'"/>
   <xsl:param name="reference" select="'1'"/>
   <xsl:param name="prepared" select="''"/>
+  <xsl:param name="directory" select="'D96B'"/>
+  <xsl:param name="charset" select="'UNOW'"/>
+  <xsl:param name="version" select="'4'"/>
+  <xsl:param name="una" select="''"/>
 
   <xsl:variable name="ns" select="'urn:khaalga:edifact-xml:1'"/>
   <!-- separates the pieces of a cut text (a private-use character) -->
@@ -382,7 +401,15 @@
           <xsl:call-template name="de"><xsl:with-param name="id" select="'1154'"/><xsl:with-param name="n" select="2"/><xsl:with-param name="v" select="$value"/></xsl:call-template>
         </xsl:if>
         <xsl:if test="string($version) != ''">
-          <xsl:call-template name="de"><xsl:with-param name="id" select="'4000'"/><xsl:with-param name="n" select="4"/><xsl:with-param name="v" select="$version"/></xsl:call-template>
+          <xsl:call-template name="de">
+            <xsl:with-param name="id">
+              <xsl:choose>
+                <xsl:when test="$directory = 'D21A'">1056</xsl:when>
+                <xsl:otherwise>4000</xsl:otherwise>
+              </xsl:choose>
+            </xsl:with-param>
+            <xsl:with-param name="n" select="4"/><xsl:with-param name="v" select="$version"/>
+          </xsl:call-template>
         </xsl:if>
       </C506>
     </RFF>
@@ -392,14 +419,29 @@
   <xsl:template name="gis">
     <xsl:param name="value"/>
     <xsl:param name="marker"/>
-    <GIS>
-      <C529 n="1">
-        <xsl:call-template name="de"><xsl:with-param name="id" select="'7365'"/><xsl:with-param name="n" select="1"/><xsl:with-param name="v" select="$value"/></xsl:call-template>
-        <D1131 n="2">ZZZ</D1131>
-        <D3055 n="3">ZZZ</D3055>
-        <xsl:call-template name="de"><xsl:with-param name="id" select="'7187'"/><xsl:with-param name="n" select="4"/><xsl:with-param name="v" select="$marker"/></xsl:call-template>
-      </C529>
-    </GIS>
+    <xsl:choose>
+      <xsl:when test="$directory = 'D21A'">
+        <GEI>
+          <D9649 n="1">ZZZ</D9649>
+          <C012 n="2">
+            <xsl:call-template name="de"><xsl:with-param name="id" select="'7365'"/><xsl:with-param name="n" select="1"/><xsl:with-param name="v" select="$value"/></xsl:call-template>
+            <D1131 n="2">ZZZ</D1131>
+            <D3055 n="3">ZZZ</D3055>
+          </C012>
+          <xsl:call-template name="de"><xsl:with-param name="id" select="'7187'"/><xsl:with-param name="n" select="3"/><xsl:with-param name="v" select="$marker"/></xsl:call-template>
+        </GEI>
+      </xsl:when>
+      <xsl:otherwise>
+        <GIS>
+          <C529 n="1">
+            <xsl:call-template name="de"><xsl:with-param name="id" select="'7365'"/><xsl:with-param name="n" select="1"/><xsl:with-param name="v" select="$value"/></xsl:call-template>
+            <D1131 n="2">ZZZ</D1131>
+            <D3055 n="3">ZZZ</D3055>
+            <xsl:call-template name="de"><xsl:with-param name="id" select="'7187'"/><xsl:with-param name="n" select="4"/><xsl:with-param name="v" select="$marker"/></xsl:call-template>
+          </C529>
+        </GIS>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- MOA+qualifier:amount:currency -->
@@ -434,19 +476,27 @@
         </xsl:otherwise>
       </xsl:choose>
     </xsl:variable>
+    <xsl:if test="$directory != 'D96B' and $directory != 'D01B' and $directory != 'D21A'">
+      <xsl:message terminate="yes">
+        <xsl:value-of select="concat('RES ', normalize-space($r/res:ID), ': CUSRES is written in D96B, D01B or D21A, not ', $directory)"/>
+      </xsl:message>
+    </xsl:if>
     <edifact>
-      <interchange charset="UNOW" version="4">
+      <interchange charset="{$charset}" version="{$version}">
+        <xsl:if test="string($una)">
+          <xsl:attribute name="una"><xsl:value-of select="$una"/></xsl:attribute>
+        </xsl:if>
         <UNB>
-          <S001 n="1"><D0001 n="1">UNOW</D0001><D0002 n="2">4</D0002></S001>
+          <S001 n="1"><D0001 n="1"><xsl:value-of select="$charset"/></D0001><D0002 n="2"><xsl:value-of select="$version"/></D0002></S001>
           <S002 n="2"><D0004 n="1"><xsl:value-of select="$sender"/></D0004><D0007 n="2">ZZZ</D0007></S002>
           <S003 n="3"><D0010 n="1"><xsl:value-of select="$recipient"/></D0010><D0007 n="2">ZZZ</D0007></S003>
-          <S004 n="4"><D0017 n="1"><xsl:value-of select="substring($stamp, 1, 8)"/></D0017><D0019 n="2"><xsl:value-of select="substring($stamp, 9, 4)"/></D0019></S004>
+          <S004 n="4"><D0017 n="1"><xsl:value-of select="substring($stamp, 1 + 2 * number($version &lt; 4), 8 - 2 * number($version &lt; 4))"/></D0017><D0019 n="2"><xsl:value-of select="substring($stamp, 9, 4)"/></D0019></S004>
           <D0020 n="5"><xsl:value-of select="$reference"/></D0020>
         </UNB>
-        <message ref="1" type="CUSRES" directory="D96B">
+        <message ref="1" type="CUSRES" directory="{$directory}">
           <UNH>
             <D0062 n="1">1</D0062>
-            <S009 n="2"><D0065 n="1">CUSRES</D0065><D0052 n="2">D</D0052><D0054 n="3">96B</D0054><D0051 n="4">UN</D0051></S009>
+            <S009 n="2"><D0065 n="1">CUSRES</D0065><D0052 n="2"><xsl:value-of select="substring($directory, 1, 1)"/></D0052><D0054 n="3"><xsl:value-of select="substring($directory, 2)"/></D0054><D0051 n="4">UN</D0051></S009>
           </UNH>
           <xsl:apply-templates select="$r" mode="message"/>
           <UNT><D0074 n="1">0</D0074><D0062 n="2">1</D0062></UNT>
@@ -713,9 +763,21 @@
             </xsl:for-each>
           </C701>
         </xsl:if>
-        <xsl:for-each select="$pointer/res:TagID">
-          <C853 n="2"><xsl:call-template name="de"><xsl:with-param name="id" select="'1050'"/><xsl:with-param name="n" select="2"/><xsl:with-param name="v" select="normalize-space(.)"/></xsl:call-template></C853>
-        </xsl:for-each>
+        <xsl:choose>
+          <xsl:when test="@kp:segment">
+            <!-- the segment of the partner's message the error's data came from -->
+            <C853 n="2">
+              <xsl:call-template name="de"><xsl:with-param name="id" select="'9166'"/><xsl:with-param name="n" select="1"/><xsl:with-param name="v" select="@kp:tag"/></xsl:call-template>
+              <xsl:call-template name="de"><xsl:with-param name="id" select="'1050'"/><xsl:with-param name="n" select="2"/><xsl:with-param name="v" select="@kp:segment"/></xsl:call-template>
+              <D1159 n="3">5</D1159>
+            </C853>
+          </xsl:when>
+          <xsl:otherwise>
+            <xsl:for-each select="$pointer/res:TagID">
+              <C853 n="2"><xsl:call-template name="de"><xsl:with-param name="id" select="'1050'"/><xsl:with-param name="n" select="2"/><xsl:with-param name="v" select="normalize-space(.)"/></xsl:call-template></C853>
+            </xsl:for-each>
+          </xsl:otherwise>
+        </xsl:choose>
       </ERP>
       <ERC><C901 n="1"><xsl:call-template name="de"><xsl:with-param name="id" select="'9321'"/><xsl:with-param name="n" select="1"/><xsl:with-param name="v" select="normalize-space(res:ValidationCode)"/></xsl:call-template></C901></ERC>
       <xsl:for-each select="res:Description">

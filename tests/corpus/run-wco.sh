@@ -14,6 +14,12 @@
 #                                       or, with NAME.out.edi, translated --to edifact to
 #                                       exactly that, which `khaalga check` accepts;
 #                                       or, with NAME.expect, refused with that text on stderr
+# tests/corpus/wco/reply/NAME.edi|.in.xml  translated, fails validation: `translate --validate --reply`
+#                                       (KHAALGA_NOW=202611231200) exits 1, prints NAME.stderr exactly
+#                                       (each error naming the EDIFACT place or input XPath its data
+#                                       came from; the input named NAME.edi or NAME.in.xml), and writes
+#                                       the reply NAME.reply.edi (a CUSRES `check` accepts) or
+#                                       NAME.reply.xml (a RES `validate` accepts) exactly
 # tests/corpus/wco/*-*/NAME.out.xml     where the profile has a sheet back to EDIFACT: WCO ->
 #                                       EDIFACT -> WCO gives NAME.out.xml back exactly, unless
 #                                       NAME.roundtrip states the documented loss (SKIP)
@@ -137,6 +143,33 @@ for f in "$srcdir"/tests/corpus/wco/*-*/*.out.xml; do
     else
         diff "$f" "$tmp/again.xml" >>"$tmp/err" 2>&1; not_ok "$name: WCO -> EDIFACT -> WCO gives it back" "$tmp/err"
     fi
+done
+
+for f in "$srcdir"/tests/corpus/wco/reply/*.edi "$srcdir"/tests/corpus/wco/reply/*.in.xml; do
+    [ -f "$f" ] || continue
+    case $f in
+        *.reply.edi) continue ;;                # an expected reply, not an input
+        *.edi) base=${f%.edi}; reply=$base.reply.edi ;;
+        *) base=${f%.in.xml}; reply=$base.reply.xml ;;
+    esac
+    name=reply/$(basename "$f")
+    rm -f "$tmp/reply"
+    KHAALGA_NOW=202611231200 "$KHAALGA" translate --validate --reply "$tmp/reply" "$f" >/dev/null 2>"$tmp/err"
+    status=$?
+    sed "s|^$f:|$(basename "$f"):|" "$tmp/err" >"$tmp/stderr"
+    if [ $status -eq 1 ] && cmp -s "$tmp/stderr" "$base.stderr"; then ok "$name: rejected, naming where each error came from"
+    else echo "exit $status" >>"$tmp/stderr"; diff "$base.stderr" "$tmp/stderr" >"$tmp/why" 2>&1
+         not_ok "$name: rejected, naming where each error came from" "$tmp/why"; fi
+    if [ -f "$tmp/reply" ] && cmp -s "$tmp/reply" "$reply"; then ok "$name: its reply as expected"
+    else diff "$reply" "$tmp/reply" >"$tmp/why" 2>&1; not_ok "$name: its reply as expected" "$tmp/why"; fi
+    case $reply in
+    *.edi)
+        if "$KHAALGA" check --quiet "$reply" 2>"$tmp/err"; then ok "$name: the CUSRES reply is valid EDIFACT"
+        else not_ok "$name: the CUSRES reply is valid EDIFACT" "$tmp/err"; fi ;;
+    *)
+        if "$KHAALGA" validate --quiet "$reply" 2>"$tmp/err"; then ok "$name: the RES reply is valid"
+        else not_ok "$name: the RES reply is valid" "$tmp/err"; fi ;;
+    esac
 done
 
 echo "1..$n"
