@@ -47,6 +47,7 @@ int kh_dsig_library_init(char *err, size_t errlen)
         snprintf(err, errlen, "xmlsec's OpenSSL backend could not be initialised");
         rc = -1;
     } else {
+        xmlSecErrorsSetCallback(record_nothing);    /* xmlSecInit put back its own */
         xmlSecParserSetDefaultOptions(XML_PARSE_NONET | XML_PARSE_NODICT);
         xmlSecIOCleanupCallbacks();
         initialized = 1;

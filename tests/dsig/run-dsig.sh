@@ -60,6 +60,10 @@ done <"$tmp/cases/cases.tsv"
 cases=$tmp/cases
 expect 1 "a rejection is one line on stderr" "$KHAALGA" verify --trust "$pki/trust" "$cases/revoked.xml"
 contains err "revoked.xml: revoked: " "the line names the file and the code"
+for name in digest-mismatch signature-mismatch algorithm-rsa-sha1 reference-xpointer; do
+    "$KHAALGA" verify --trust "$pki/trust" "$cases/$name.xml" >"$tmp/out" 2>"$tmp/err"
+    if [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]; then ok "$name: one line on stderr, nothing else"; else not_ok "$name: one line on stderr, nothing else"; fi
+done
 expect 0 "an accepted signature" "$KHAALGA" verify --trust "$pki/trust" --sender 5012345 "$cases/ok-rsa.xml"
 contains out "ok: signed by CN=Test Bank payments" "the signer is named"
 contains out "(identity 5012345)" "the bound identity is named"
