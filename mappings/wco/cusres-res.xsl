@@ -31,7 +31,10 @@
                          joined with a space Description (3453 languageID),
                          ERP Pointer: C701/1049 DocumentSectionCode (the WCO
                          DM class ID; TDED 1049), C701/1052 SequenceNumeric
-                         (goods item), C853/1050 TagID (the WCO DM element ID)
+                         (goods item), C853/1050 TagID (the WCO DM element ID);
+                         an ERP naming a segment (C853 9166 tag, 1050 its
+                         position, 1159 = 5: Khaalga's replies) gives TagID
+                         the segment tag 9166, see the pointer template
     hdr GIS / GEI        Status: the indicator with 7187 = 379 (the WCO DM ID
                          of Status/NameCode) gives NameCode (7365); the next
                          indicator with 7187 = MN01 (the profile's ID of
@@ -56,6 +59,10 @@
                          group for every Payment, or one per SG5 TAX group in
                          order
 
+  Provenance: every element written is marked (provenance.xsl) with the
+  data element or component its value is read from (a class with its
+  segment), for the EDIFACT place of an error found by validation.
+
   Dates: format 203 and 204 are Ulaanbaatar time and get the offset +08:00
   (Mongolia is UTC+8 all year); 205 and 208 (D01B, D21A) carry their own
   offset; a date alone (102) is the start of that day (00:00:00+08:00), or
@@ -78,6 +85,9 @@
                 xmlns:md="urn:customs.gov.mn:wco:3.7:metadata"
                 xmlns:res="urn:customs.gov.mn:wco:3.7:RES"
                 exclude-result-prefixes="e md res">
+
+  <!-- marks each output element with its source when khaalga records provenance -->
+  <xsl:include href="provenance.xsl"/>
 
   <xsl:output method="xml" encoding="UTF-8" indent="yes"/>
   <xsl:strip-space elements="*"/>
@@ -184,6 +194,7 @@
       <xsl:with-param name="where" select="concat($where, ' C516/6345 (currency)')"/>
     </xsl:call-template>
     <xsl:element name="res:{$name}">
+      <xsl:apply-templates select="$c516/e:D5004" mode="provenance"/>
       <xsl:attribute name="currencyID"><xsl:value-of select="normalize-space($c516/e:D6345)"/></xsl:attribute>
       <xsl:call-template name="num"><xsl:with-param name="v" select="$c516/e:D5004"/></xsl:call-template>
     </xsl:element>
@@ -242,6 +253,7 @@
     <xsl:param name="end" select="false()"/>
     <xsl:if test="normalize-space($c507/e:D2380) != ''">
       <xsl:element name="res:{$name}">
+        <xsl:apply-templates select="$c507/e:D2380" mode="provenance"/>
         <xsl:call-template name="datetime">
           <xsl:with-param name="c507" select="$c507"/>
           <xsl:with-param name="res" select="$name"/>
@@ -301,12 +313,20 @@
 
   <xsl:template match="e:message" mode="response">
     <res:Response>
-      <res:FunctionCode><xsl:value-of select="$function"/></res:FunctionCode>
+      <xsl:apply-templates select="$bgm" mode="provenance"/>
+      <res:FunctionCode>
+        <xsl:choose>
+          <xsl:when test="$function = $f1225"><xsl:apply-templates select="$bgm/e:D1225" mode="provenance"/></xsl:when>
+          <xsl:otherwise><xsl:apply-templates select="$bgm/e:D4343" mode="provenance"/></xsl:otherwise>
+        </xsl:choose>
+        <xsl:value-of select="$function"/>
+      </res:FunctionCode>
       <xsl:for-each select="$rff[e:C506/e:D1153 = 'ABO'][normalize-space(e:C506/e:D1154) != ''][1]">
-        <res:FunctionalReferenceID><xsl:value-of select="normalize-space(e:C506/e:D1154)"/></res:FunctionalReferenceID>
+        <res:FunctionalReferenceID><xsl:apply-templates select="e:C506/e:D1154" mode="provenance"/><xsl:value-of select="normalize-space(e:C506/e:D1154)"/></res:FunctionalReferenceID>
       </xsl:for-each>
-      <res:ID><xsl:value-of select="$ref"/></res:ID>
+      <res:ID><xsl:apply-templates select="$bgm/e:C106/e:D1004" mode="provenance"/><xsl:value-of select="$ref"/></res:ID>
       <res:IssueDateTime>
+        <xsl:apply-templates select="e:DTM/e:C507[e:D2005 = '137'][1]/e:D2380" mode="provenance"/>
         <xsl:call-template name="datetime">
           <xsl:with-param name="c507" select="e:DTM/e:C507[e:D2005 = '137'][1]"/>
           <xsl:with-param name="res" select="'Response/IssueDateTime'"/>
@@ -331,11 +351,13 @@
     <xsl:variable name="k" select="count(preceding-sibling::e:FTX) + 1"/>
     <xsl:variable name="type" select="normalize-space(e:D4451)"/>
     <res:AdditionalInformation>
+      <xsl:apply-templates select="." mode="provenance"/>
       <xsl:for-each select="e:C107/e:D4441[normalize-space(.) != '']">
-        <res:StatementCode><xsl:value-of select="normalize-space(.)"/></res:StatementCode>
+        <res:StatementCode><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space(.)"/></res:StatementCode>
       </xsl:for-each>
       <xsl:if test="e:C108/e:D4440[. != '']">
         <res:StatementDescription>
+          <xsl:apply-templates select="e:C108/e:D4440[. != '']" mode="provenance"/>
           <xsl:call-template name="language"><xsl:with-param name="code" select="e:D3453"/></xsl:call-template>
           <xsl:call-template name="join"><xsl:with-param name="parts" select="e:C108/e:D4440"/></xsl:call-template>
         </res:StatementDescription>
@@ -347,7 +369,7 @@
         <xsl:with-param name="end" select="true()"/>
       </xsl:call-template>
       <xsl:if test="$type != '' and $type != 'ZZZ'">
-        <res:StatementTypeCode><xsl:value-of select="$type"/></res:StatementTypeCode>
+        <res:StatementTypeCode><xsl:apply-templates select="e:D4451" mode="provenance"/><xsl:value-of select="$type"/></res:StatementTypeCode>
       </xsl:if>
     </res:AdditionalInformation>
   </xsl:template>
@@ -364,13 +386,15 @@
     </xsl:if>
     <xsl:for-each select="e:ERC/e:C901/e:D9321[normalize-space(.) != '']">
       <res:Error>
+        <xsl:apply-templates select="../.." mode="provenance"/>
         <xsl:if test="$group/e:FTX/e:C108/e:D4440[. != '']">
           <res:Description>
+            <xsl:apply-templates select="$group/e:FTX/e:C108/e:D4440[. != '']" mode="provenance"/>
             <xsl:call-template name="language"><xsl:with-param name="code" select="($group/e:FTX/e:D3453)[1]"/></xsl:call-template>
             <xsl:call-template name="join"><xsl:with-param name="parts" select="$group/e:FTX/e:C108/e:D4440"/></xsl:call-template>
           </res:Description>
         </xsl:if>
-        <res:ValidationCode><xsl:value-of select="normalize-space(.)"/></res:ValidationCode>
+        <res:ValidationCode><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space(.)"/></res:ValidationCode>
         <xsl:apply-templates select="$group/e:ERP" mode="pointer">
           <xsl:with-param name="where" select="$where"/>
         </xsl:apply-templates>
@@ -378,25 +402,58 @@
     </xsl:for-each>
   </xsl:template>
 
-  <!-- ERP: the Pointer. An ERP without any value points at nothing. -->
+  <!-- ERP: the Pointer. An ERP without any value points at nothing.
+       C853 is read in one of two ways:
+       - 1050 alone: the WCO DM element ID (TagID), as `khaalga validate`'s
+         CUSRES and CAIS write it;
+       - with 9166 (segment tag) or 1159 (sequence source): a segment of the
+         message the response answers, as Khaalga's replies to a translation
+         that failed validation write it ("ERP+65A:2+MEA:38:5": segment MEA,
+         position 38 in the message with UNH = 1, 1159 = 5 transmission
+         sequence). 1050 is then a position, never an element ID; the WCO
+         element ID is not in such an ERP. TagID is the segment tag, which
+         cannot be taken for a WCO DM element ID (those always have a digit);
+         the position, element and component are in the error's FTX+AAO
+         text ("(from message 1 segment 38 MEA element 3 component 2)"),
+         which becomes the Description. -->
   <xsl:template match="e:ERP" mode="pointer">
     <xsl:param name="where"/>
     <xsl:variable name="section" select="normalize-space(e:C701/e:D1049)"/>
     <xsl:variable name="item" select="normalize-space(e:C701/e:D1052)"/>
-    <xsl:variable name="tag" select="normalize-space(e:C853/e:D1050)"/>
+    <xsl:variable name="segment-tag" select="normalize-space(e:C853/e:D9166)"/>
+    <xsl:variable name="segment-point" select="$segment-tag != '' or normalize-space(e:C853/e:D1159) != ''"/>
+    <xsl:variable name="tag-node" select="e:C853/e:D9166[$segment-point] | e:C853/e:D1050[not($segment-point)]"/>
+    <xsl:variable name="tag" select="normalize-space($tag-node)"/>
     <xsl:if test="normalize-space(.) != ''">
-      <xsl:if test="$tag = ''">
-        <xsl:call-template name="missing">
-          <xsl:with-param name="res" select="'Error/Pointer/TagID (the WCO DM element ID)'"/>
-          <xsl:with-param name="where" select="concat($where, ': the ERP gives a position but not the element (C853/1050)')"/>
-        </xsl:call-template>
-      </xsl:if>
-      <xsl:if test="string-length($tag) &lt; 3 or string-length($tag) &gt; 4 or translate($tag, '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', '') != ''">
-        <xsl:call-template name="missing">
-          <xsl:with-param name="res" select="'Error/Pointer/TagID (a WCO DM element ID: 3 or 4 upper-case letters and digits)'"/>
-          <xsl:with-param name="where" select="concat($where, ': ERP C853/1050 &quot;', $tag, '&quot; is not a WCO DM element ID')"/>
-        </xsl:call-template>
-      </xsl:if>
+      <xsl:choose>
+        <xsl:when test="$segment-point and $tag = ''">
+          <xsl:call-template name="missing">
+            <xsl:with-param name="res" select="'Error/Pointer/TagID (the segment tag of a segment position)'"/>
+            <xsl:with-param name="where" select="concat($where, ': the ERP gives a segment position (C853/1159 &quot;',
+                                                        normalize-space(e:C853/e:D1159), '&quot;) but not the segment tag (C853/9166)')"/>
+          </xsl:call-template>
+        </xsl:when>
+        <xsl:when test="$segment-point">
+          <xsl:if test="string-length($tag) != 3 or translate($tag, '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', '') != ''">
+            <xsl:call-template name="missing">
+              <xsl:with-param name="res" select="'Error/Pointer/TagID (a segment tag: 3 upper-case letters and digits)'"/>
+              <xsl:with-param name="where" select="concat($where, ': ERP C853/9166 &quot;', $tag, '&quot; is not a segment tag')"/>
+            </xsl:call-template>
+          </xsl:if>
+        </xsl:when>
+        <xsl:when test="$tag = ''">
+          <xsl:call-template name="missing">
+            <xsl:with-param name="res" select="'Error/Pointer/TagID (the WCO DM element ID)'"/>
+            <xsl:with-param name="where" select="concat($where, ': the ERP gives a position but not the element (C853/1050)')"/>
+          </xsl:call-template>
+        </xsl:when>
+        <xsl:when test="string-length($tag) &lt; 3 or string-length($tag) &gt; 4 or translate($tag, '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', '') != ''">
+          <xsl:call-template name="missing">
+            <xsl:with-param name="res" select="'Error/Pointer/TagID (a WCO DM element ID: 3 or 4 upper-case letters and digits)'"/>
+            <xsl:with-param name="where" select="concat($where, ': ERP C853/1050 &quot;', $tag, '&quot; is not a WCO DM element ID')"/>
+          </xsl:call-template>
+        </xsl:when>
+      </xsl:choose>
       <xsl:if test="$item != '' and not(translate($item, '0123456789', '') = '' and string-length($item) &lt;= 5 and number($item) &gt;= 1)">
         <xsl:call-template name="missing">
           <xsl:with-param name="res" select="'Error/Pointer/SequenceNumeric (a goods item number, 1 to 99999)'"/>
@@ -412,9 +469,10 @@
         </xsl:call-template>
       </xsl:if>
       <res:Pointer>
-        <xsl:if test="$item != ''"><res:SequenceNumeric><xsl:value-of select="number($item)"/></res:SequenceNumeric></xsl:if>
-        <xsl:if test="$section != ''"><res:DocumentSectionCode><xsl:value-of select="$section"/></res:DocumentSectionCode></xsl:if>
-        <res:TagID><xsl:value-of select="$tag"/></res:TagID>
+        <xsl:apply-templates select="." mode="provenance"/>
+        <xsl:if test="$item != ''"><res:SequenceNumeric><xsl:apply-templates select="e:C701/e:D1052" mode="provenance"/><xsl:value-of select="number($item)"/></res:SequenceNumeric></xsl:if>
+        <xsl:if test="$section != ''"><res:DocumentSectionCode><xsl:apply-templates select="e:C701/e:D1049" mode="provenance"/><xsl:value-of select="$section"/></res:DocumentSectionCode></xsl:if>
+        <res:TagID><xsl:apply-templates select="$tag-node" mode="provenance"/><xsl:value-of select="$tag"/></res:TagID>
       </res:Pointer>
     </xsl:if>
   </xsl:template>
@@ -430,19 +488,20 @@
       </xsl:call-template>
     </xsl:if>
     <res:Status>
+      <xsl:apply-templates select="." mode="provenance"/>
       <xsl:call-template name="date-element">
         <xsl:with-param name="c507" select="(../e:DTM/e:C507[e:D2005 = '7'])[$k]"/>
         <xsl:with-param name="name" select="'EffectiveDateTime'"/>
         <xsl:with-param name="where" select="concat('header DTM+7 number ', $k)"/>
       </xsl:call-template>
-      <res:NameCode><xsl:value-of select="normalize-space(e:C529/e:D7365 | e:C012/e:D7365)"/></res:NameCode>
+      <res:NameCode><xsl:apply-templates select="e:C529/e:D7365 | e:C012/e:D7365" mode="provenance"/><xsl:value-of select="normalize-space(e:C529/e:D7365 | e:C012/e:D7365)"/></res:NameCode>
       <xsl:call-template name="date-element">
         <xsl:with-param name="c507" select="(../e:DTM/e:C507[e:D2005 = '204'])[$k]"/>
         <xsl:with-param name="name" select="'ReleaseDateTime'"/>
         <xsl:with-param name="where" select="concat('header DTM+204 number ', $k)"/>
       </xsl:call-template>
       <xsl:for-each select="$channels">
-        <res:RiskChannelCode><xsl:value-of select="normalize-space(e:C529/e:D7365 | e:C012/e:D7365)"/></res:RiskChannelCode>
+        <res:RiskChannelCode><xsl:apply-templates select="e:C529/e:D7365 | e:C012/e:D7365" mode="provenance"/><xsl:value-of select="normalize-space(e:C529/e:D7365 | e:C012/e:D7365)"/></res:RiskChannelCode>
       </xsl:for-each>
     </res:Status>
   </xsl:template>
@@ -467,17 +526,18 @@
       </xsl:call-template>
     </xsl:if>
     <res:Declaration>
+      <xsl:apply-templates select="$lrn" mode="provenance"/>
       <xsl:call-template name="date-element">
         <xsl:with-param name="c507" select="$decl-dtm[e:D2005 = '148'][1]"/>
         <xsl:with-param name="name" select="'AcceptanceDateTime'"/>
         <xsl:with-param name="where" select="'DTM+148 under SG3 RFF+ABE or RFF+ABT'"/>
       </xsl:call-template>
       <xsl:for-each select="$msg/e:LOC[normalize-space(e:D3227) = '22'][normalize-space(e:C517/e:D3225) != ''][1]">
-        <res:DeclarationOfficeID><xsl:value-of select="normalize-space(e:C517/e:D3225)"/></res:DeclarationOfficeID>
+        <res:DeclarationOfficeID><xsl:apply-templates select="e:C517/e:D3225" mode="provenance"/><xsl:value-of select="normalize-space(e:C517/e:D3225)"/></res:DeclarationOfficeID>
       </xsl:for-each>
-      <res:FunctionalReferenceID><xsl:value-of select="normalize-space($lrn/e:C506/e:D1154)"/></res:FunctionalReferenceID>
+      <res:FunctionalReferenceID><xsl:apply-templates select="$lrn/e:C506/e:D1154" mode="provenance"/><xsl:value-of select="normalize-space($lrn/e:C506/e:D1154)"/></res:FunctionalReferenceID>
       <xsl:for-each select="$mrn[normalize-space(e:C506/e:D1154) != '']">
-        <res:ID><xsl:value-of select="normalize-space(e:C506/e:D1154)"/></res:ID>
+        <res:ID><xsl:apply-templates select="e:C506/e:D1154" mode="provenance"/><xsl:value-of select="normalize-space(e:C506/e:D1154)"/></res:ID>
       </xsl:for-each>
       <xsl:call-template name="date-element">
         <xsl:with-param name="c507" select="$decl-dtm[e:D2005 = '334'][1]"/>
@@ -485,7 +545,7 @@
         <xsl:with-param name="where" select="'DTM+334 under SG3 RFF+ABE or RFF+ABT'"/>
       </xsl:call-template>
       <xsl:for-each select="($lrn/e:C506/e:D4000 | $lrn/e:C506/e:D1056)[normalize-space(.) != ''][1]">
-        <res:VersionID><xsl:value-of select="normalize-space(.)"/></res:VersionID>
+        <res:VersionID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space(.)"/></res:VersionID>
       </xsl:for-each>
       <xsl:apply-templates select="$taxes" mode="duty"/>
     </res:Declaration>
@@ -514,6 +574,7 @@
       </xsl:call-template>
     </xsl:if>
     <res:DutyTaxFee>
+      <xsl:apply-templates select="$tax" mode="provenance"/>
       <xsl:for-each select="e:MOA/e:C516[e:D5025 = '125'][1]">
         <xsl:call-template name="amount">
           <xsl:with-param name="c516" select="."/>
@@ -522,11 +583,12 @@
         </xsl:call-template>
       </xsl:for-each>
       <xsl:for-each select="$tax/e:C243/e:D5278[normalize-space(.) != '']">
-        <res:TaxRateNumeric><xsl:call-template name="num"><xsl:with-param name="v" select="."/></xsl:call-template></res:TaxRateNumeric>
+        <res:TaxRateNumeric><xsl:apply-templates select="." mode="provenance"/><xsl:call-template name="num"><xsl:with-param name="v" select="."/></xsl:call-template></res:TaxRateNumeric>
       </xsl:for-each>
-      <res:TypeCode><xsl:value-of select="normalize-space($tax/e:C241/e:D5153)"/></res:TypeCode>
+      <res:TypeCode><xsl:apply-templates select="$tax/e:C241/e:D5153" mode="provenance"/><xsl:value-of select="normalize-space($tax/e:C241/e:D5153)"/></res:TypeCode>
       <xsl:if test="$assessed">
         <res:Payment>
+          <xsl:apply-templates select="$assessed/.." mode="provenance"/>
           <xsl:call-template name="date-element">
             <xsl:with-param name="c507" select="$due"/>
             <xsl:with-param name="name" select="'DueDateTime'"/>
@@ -541,7 +603,7 @@
             </xsl:call-template>
           </xsl:for-each>
           <xsl:if test="$payref != ''">
-            <res:ReferenceID><xsl:value-of select="$payref"/></res:ReferenceID>
+            <res:ReferenceID><xsl:apply-templates select="$pq/e:C506/e:D1154" mode="provenance"/><xsl:value-of select="$payref"/></res:ReferenceID>
           </xsl:if>
           <xsl:call-template name="amount">
             <xsl:with-param name="c516" select="$assessed"/>

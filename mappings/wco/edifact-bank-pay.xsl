@@ -67,6 +67,11 @@
   (SG21) and the header NAD/CTA/COM groups. The language of names is unknown
   in EDIFACT: Payer/Name carries no languageID.
 
+  Provenance: every element written is marked (provenance.xsl) with the
+  data element or component its value is read from, in the scope chosen
+  above (Payment with its SEQ), so that an error found by validation names
+  its EDIFACT place even when the value was reformatted.
+
   See mappings/wco/README-pay.md for the tables and the choices.
 -->
 <xsl:stylesheet version="1.0"
@@ -75,6 +80,9 @@
                 xmlns:md="urn:customs.gov.mn:wco:3.7:metadata"
                 xmlns:pay="urn:customs.gov.mn:wco:3.7:PAY"
                 exclude-result-prefixes="e md pay">
+
+  <!-- marks each output element with its source when khaalga records provenance -->
+  <xsl:include href="provenance.xsl"/>
 
   <xsl:output method="xml" encoding="UTF-8" indent="yes"/>
   <xsl:strip-space elements="*"/>
@@ -106,6 +114,18 @@
       <xsl:when test="$rff-tx[e:D1153 = $q]"><xsl:value-of select="$rff-tx[e:D1153 = $q]/e:D1154"/></xsl:when>
       <xsl:when test="$rff-line[e:D1153 = $q]"><xsl:value-of select="$rff-line[e:D1153 = $q]/e:D1154"/></xsl:when>
       <xsl:when test="$header"><xsl:value-of select="$rff-hdr[e:D1153 = $q]/e:D1154"/></xsl:when>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- Marks the output element with the node the ref template reads (the
+       same scopes, the same first node): RFF+q C506/1154. -->
+  <xsl:template name="ref-source">
+    <xsl:param name="q"/>
+    <xsl:param name="header" select="true()"/>
+    <xsl:choose>
+      <xsl:when test="$rff-tx[e:D1153 = $q]"><xsl:apply-templates select="$rff-tx[e:D1153 = $q]/e:D1154" mode="provenance"/></xsl:when>
+      <xsl:when test="$rff-line[e:D1153 = $q]"><xsl:apply-templates select="$rff-line[e:D1153 = $q]/e:D1154" mode="provenance"/></xsl:when>
+      <xsl:when test="$header"><xsl:apply-templates select="$rff-hdr[e:D1153 = $q]/e:D1154" mode="provenance"/></xsl:when>
     </xsl:choose>
   </xsl:template>
 
@@ -144,13 +164,13 @@
 
   <xsl:variable name="function" select="string($msg/e:BGM/e:D1225)"/>
 
+  <xsl:variable name="aik">
+    <xsl:call-template name="ref">
+      <xsl:with-param name="q" select="'AIK'"/>
+      <xsl:with-param name="header" select="false()"/>
+    </xsl:call-template>
+  </xsl:variable>
   <xsl:variable name="id">
-    <xsl:variable name="aik">
-      <xsl:call-template name="ref">
-        <xsl:with-param name="q" select="'AIK'"/>
-        <xsl:with-param name="header" select="false()"/>
-      </xsl:call-template>
-    </xsl:variable>
     <xsl:choose>
       <xsl:when test="string($aik)"><xsl:value-of select="$aik"/></xsl:when>
       <xsl:otherwise>
@@ -165,7 +185,8 @@
   <!-- Channel: PAI (CREMUL), else the bank operation of the innermost BUS
        (one BUS at most per level: header, line, tx; the innermost is the
        last in document order). -->
-  <xsl:variable name="pai" select="string($tx/*[*[1][self::e:PAI]]/e:PAI/e:C534/e:D4461)"/>
+  <xsl:variable name="pai-node" select="$tx/*[*[1][self::e:PAI]]/e:PAI/e:C534/e:D4461"/>
+  <xsl:variable name="pai" select="string($pai-node)"/>
   <xsl:variable name="bus" select="($msg/e:BUS/e:C551 | $line/e:BUS/e:C551 | $tx/e:BUS/e:C551)[last()]"/>
   <xsl:variable name="channel">
     <xsl:choose>
@@ -253,10 +274,10 @@
     </xsl:choose>
   </xsl:variable>
   <xsl:variable name="payer-nad" select="$nads[e:D3035 = string($payer-q)][1]"/>
+  <xsl:variable name="fc">
+    <xsl:call-template name="ref"><xsl:with-param name="q" select="'FC'"/></xsl:call-template>
+  </xsl:variable>
   <xsl:variable name="payer-id">
-    <xsl:variable name="fc">
-      <xsl:call-template name="ref"><xsl:with-param name="q" select="'FC'"/></xsl:call-template>
-    </xsl:variable>
     <xsl:choose>
       <xsl:when test="normalize-space($payer-nad/e:C082/e:D3039)"><xsl:value-of select="$payer-nad/e:C082/e:D3039"/></xsl:when>
       <xsl:when test="string($fc)"><xsl:value-of select="$fc"/></xsl:when>
@@ -271,8 +292,8 @@
       <xsl:otherwise>NAD+PR, PL or OY C082 or RFF+FC or AHP</xsl:otherwise>
     </xsl:choose>
   </xsl:variable>
+  <xsl:variable name="ordered" select="($tx/e:FII | $tx/*[*[1][self::e:FII]]/e:FII)[e:D3035 = 'OR'][1]"/>
   <xsl:variable name="payer-name">
-    <xsl:variable name="ordered" select="($tx/e:FII | $tx/*[*[1][self::e:FII]]/e:FII)[e:D3035 = 'OR'][1]"/>
     <xsl:choose>
       <xsl:when test="$payer-nad/e:C080/e:D3036[normalize-space()]">
         <xsl:call-template name="join"><xsl:with-param name="parts" select="$payer-nad/e:C080/e:D3036"/></xsl:call-template>
@@ -379,28 +400,68 @@
       <md:AgencyAssignedCustomizationCode>MN</md:AgencyAssignedCustomizationCode>
       <md:AgencyAssignedCustomizationVersionCode>1.0</md:AgencyAssignedCustomizationVersionCode>
       <pay:Payment>
-        <pay:FunctionCode><xsl:value-of select="$function"/></pay:FunctionCode>
-        <pay:ID><xsl:value-of select="normalize-space($id)"/></pay:ID>
-        <pay:MethodCode><xsl:value-of select="$channel"/></pay:MethodCode>
-        <pay:PaymentAmount currencyID="{$currency}"><xsl:value-of select="$amount"/></pay:PaymentAmount>
-        <pay:PaymentDateTime><xsl:value-of select="$when"/></pay:PaymentDateTime>
-        <pay:ReferenceID><xsl:value-of select="normalize-space($pq)"/></pay:ReferenceID>
+        <xsl:apply-templates select="$tx" mode="provenance"/>
+        <pay:FunctionCode><xsl:apply-templates select="$msg/e:BGM/e:D1225" mode="provenance"/><xsl:value-of select="$function"/></pay:FunctionCode>
+        <pay:ID>
+          <xsl:call-template name="ref-source">
+            <xsl:with-param name="q">
+              <xsl:choose>
+                <xsl:when test="string($aik)">AIK</xsl:when>
+                <xsl:otherwise>ACK</xsl:otherwise>
+              </xsl:choose>
+            </xsl:with-param>
+            <xsl:with-param name="header" select="false()"/>
+          </xsl:call-template>
+          <xsl:value-of select="normalize-space($id)"/>
+        </pay:ID>
+        <pay:MethodCode>
+          <xsl:choose>
+            <xsl:when test="$pai != ''"><xsl:apply-templates select="$pai-node" mode="provenance"/></xsl:when>
+            <xsl:otherwise><xsl:apply-templates select="$bus/e:D4383" mode="provenance"/></xsl:otherwise>
+          </xsl:choose>
+          <xsl:value-of select="$channel"/>
+        </pay:MethodCode>
+        <pay:PaymentAmount currencyID="{$currency}"><xsl:apply-templates select="$moa/e:D5004" mode="provenance"/><xsl:value-of select="$amount"/></pay:PaymentAmount>
+        <pay:PaymentDateTime><xsl:apply-templates select="$when-c507/e:D2380" mode="provenance"/><xsl:value-of select="$when"/></pay:PaymentDateTime>
+        <pay:ReferenceID>
+          <xsl:call-template name="ref-source"><xsl:with-param name="q" select="'PQ'"/></xsl:call-template>
+          <xsl:value-of select="normalize-space($pq)"/>
+        </pay:ReferenceID>
         <pay:Bank>
           <xsl:for-each select="$account-fii/e:C078/e:D3194[normalize-space()][1]">
-            <pay:ID><xsl:value-of select="normalize-space()"/></pay:ID>
+            <pay:ID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></pay:ID>
           </xsl:for-each>
-          <pay:ReferenceID><xsl:value-of select="normalize-space($bank-fii/e:C088/e:D3433)"/></pay:ReferenceID>
+          <pay:ReferenceID><xsl:apply-templates select="$bank-fii/e:C088/e:D3433" mode="provenance"/><xsl:value-of select="normalize-space($bank-fii/e:C088/e:D3433)"/></pay:ReferenceID>
         </pay:Bank>
         <pay:Declaration>
           <xsl:if test="normalize-space($lrn) != ''">
-            <pay:FunctionalReferenceID><xsl:value-of select="normalize-space($lrn)"/></pay:FunctionalReferenceID>
+            <pay:FunctionalReferenceID>
+              <xsl:call-template name="ref-source"><xsl:with-param name="q" select="'ABE'"/></xsl:call-template>
+              <xsl:value-of select="normalize-space($lrn)"/>
+            </pay:FunctionalReferenceID>
           </xsl:if>
-          <pay:ID><xsl:value-of select="normalize-space($declaration)"/></pay:ID>
+          <pay:ID>
+            <xsl:call-template name="ref-source"><xsl:with-param name="q" select="'ABT'"/></xsl:call-template>
+            <xsl:value-of select="normalize-space($declaration)"/>
+          </pay:ID>
         </pay:Declaration>
         <pay:Payer>
-          <pay:ID><xsl:value-of select="normalize-space($payer-id)"/></pay:ID>
+          <pay:ID>
+            <xsl:choose>
+              <xsl:when test="normalize-space($payer-nad/e:C082/e:D3039)"><xsl:apply-templates select="$payer-nad/e:C082/e:D3039" mode="provenance"/></xsl:when>
+              <xsl:when test="string($fc)"><xsl:call-template name="ref-source"><xsl:with-param name="q" select="'FC'"/></xsl:call-template></xsl:when>
+              <xsl:otherwise><xsl:call-template name="ref-source"><xsl:with-param name="q" select="'AHP'"/></xsl:call-template></xsl:otherwise>
+            </xsl:choose>
+            <xsl:value-of select="normalize-space($payer-id)"/>
+          </pay:ID>
           <xsl:if test="string($payer-name) != ''">
-            <pay:Name><xsl:value-of select="$payer-name"/></pay:Name>
+            <pay:Name>
+              <xsl:choose>
+                <xsl:when test="$payer-nad/e:C080/e:D3036[normalize-space()]"><xsl:apply-templates select="$payer-nad/e:C080/e:D3036[normalize-space()]" mode="provenance"/></xsl:when>
+                <xsl:otherwise><xsl:apply-templates select="$ordered/e:C078/e:D3192[normalize-space()]" mode="provenance"/></xsl:otherwise>
+              </xsl:choose>
+              <xsl:value-of select="$payer-name"/>
+            </pay:Name>
           </xsl:if>
         </pay:Payer>
       </pay:Payment>

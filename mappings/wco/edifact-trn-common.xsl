@@ -27,6 +27,12 @@
   and the TRN element that needs it. When the message has something TRN can
   hold only once (a consignor, the office of departure ...) in two different
   versions, it stops too, rather than choose.
+
+  Provenance: it includes provenance.xsl and marks every element it writes
+  with the input node its value comes from (the data element or component;
+  a counted SequenceNumeric with the segment it counts; a class with its
+  segment), so that `khaalga translate` with validation names the EDIFACT place
+  of an error (docs/national-profile.md, "Where an error came from").
 -->
 <xsl:stylesheet version="1.0"
                 xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -34,6 +40,9 @@
                 xmlns:md="urn:customs.gov.mn:wco:3.7:metadata"
                 xmlns:trn="urn:customs.gov.mn:wco:3.7:TRN"
                 exclude-result-prefixes="e md trn">
+
+  <!-- marks each output element with its source when khaalga records provenance -->
+  <xsl:include href="provenance.xsl"/>
 
   <xsl:param name="message" select="'1'"/>
 
@@ -164,12 +173,14 @@
       <xsl:with-param name="trn" select="concat($trn, '/@unitCode')"/>
     </xsl:call-template>
     <xsl:element name="trn:{$element}" namespace="{$trn-ns}">
+      <xsl:apply-templates select="$mea/e:C174/e:D6314" mode="provenance"/>
       <xsl:attribute name="unitCode"><xsl:value-of select="normalize-space($mea/e:C174/e:D6411)"/></xsl:attribute>
       <xsl:call-template name="num"><xsl:with-param name="v" select="$mea/e:C174/e:D6314"/></xsl:call-template>
     </xsl:element>
   </xsl:template>
 
-  <!-- The code of a LOC (C517/3225), required. -->
+  <!-- The code of a LOC (C517/3225), required; called first thing inside
+       the element it fills, which it marks with that C517/3225. -->
   <xsl:template name="loc-code">
     <xsl:param name="loc"/>
     <xsl:param name="trn"/>
@@ -178,17 +189,26 @@
       <xsl:with-param name="where" select="concat('LOC+', $loc/e:D3227, ' C517/3225 (location code)')"/>
       <xsl:with-param name="trn" select="$trn"/>
     </xsl:call-template>
+    <xsl:apply-templates select="$loc/e:C517/e:D3225" mode="provenance"/>
     <xsl:value-of select="normalize-space($loc/e:C517/e:D3225)"/>
   </xsl:template>
 
-  <!-- A sequence number: the SEQ of the group that loc or seg triggers, else pos. -->
+  <!-- A sequence number: the SEQ of the group that loc or seg triggers, else pos;
+       called first thing inside SequenceNumeric, which it marks with that
+       SEQ C286/1050, else with seg (the occurrence counted). -->
   <xsl:template name="sequence">
     <xsl:param name="seg"/>
     <xsl:param name="pos"/>
     <xsl:variable name="seq" select="$seg/../e:SEQ[generate-id($seg/../*[1]) = generate-id($seg)]/e:C286/e:D1050"/>
     <xsl:choose>
-      <xsl:when test="normalize-space($seq) != ''"><xsl:value-of select="normalize-space($seq)"/></xsl:when>
-      <xsl:otherwise><xsl:value-of select="$pos"/></xsl:otherwise>
+      <xsl:when test="normalize-space($seq) != ''">
+        <xsl:apply-templates select="$seq" mode="provenance"/>
+        <xsl:value-of select="normalize-space($seq)"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:apply-templates select="$seg" mode="provenance"/>
+        <xsl:value-of select="$pos"/>
+      </xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
@@ -217,6 +237,7 @@
       </xsl:call-template>
     </xsl:if>
     <trn:Declaration>
+      <xsl:apply-templates select="$bgm" mode="provenance"/>
       <!-- FunctionCode: BGM 1225 -->
       <xsl:variable name="function" select="normalize-space($bgm/e:D1225)"/>
       <xsl:call-template name="require">
@@ -230,10 +251,10 @@
                                               ' has no TRN FunctionCode (9 original, 4 change, 1 cancellation)')"/>
         </xsl:call-template>
       </xsl:if>
-      <trn:FunctionCode><xsl:value-of select="$function"/></trn:FunctionCode>
+      <trn:FunctionCode><xsl:apply-templates select="$bgm/e:D1225" mode="provenance"/><xsl:value-of select="$function"/></trn:FunctionCode>
       <!-- FunctionalReferenceID: BGM C106/1004 -->
       <xsl:for-each select="$bgm/e:C106/e:D1004[normalize-space() != '']">
-        <trn:FunctionalReferenceID><xsl:value-of select="normalize-space()"/></trn:FunctionalReferenceID>
+        <trn:FunctionalReferenceID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></trn:FunctionalReferenceID>
       </xsl:for-each>
       <!-- ID: RFF+ABT -->
       <xsl:variable name="mrn" select="$rffs[e:C506/e:D1153 = 'ABT']"/>
@@ -243,7 +264,7 @@
         <xsl:with-param name="trn" select="'Declaration/ID'"/>
       </xsl:call-template>
       <xsl:for-each select="$mrn[1]/e:C506/e:D1154[normalize-space() != '']">
-        <trn:ID><xsl:value-of select="normalize-space()"/></trn:ID>
+        <trn:ID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></trn:ID>
       </xsl:for-each>
       <!-- TypeCode: BGM C002/1001 -->
       <xsl:variable name="doc" select="normalize-space($bgm/e:C002/e:D1001)"/>
@@ -253,6 +274,7 @@
         <xsl:with-param name="trn" select="'Declaration/TypeCode'"/>
       </xsl:call-template>
       <trn:TypeCode>
+        <xsl:apply-templates select="$bgm/e:C002/e:D1001" mode="provenance"/>
         <xsl:choose>
           <xsl:when test="$doc = '950'">TR</xsl:when>
           <xsl:when test="$doc = '933'">CA</xsl:when>
@@ -279,6 +301,7 @@
         <xsl:with-param name="trn" select="'Declaration/IssueDateTime'"/>
       </xsl:call-template>
       <trn:IssueDateTime>
+        <xsl:apply-templates select="$issued[1]/e:C507/e:D2380" mode="provenance"/>
         <xsl:call-template name="datetime">
           <xsl:with-param name="c507" select="$issued[1]/e:C507"/>
           <xsl:with-param name="where" select="'DTM+137'"/>
@@ -327,6 +350,7 @@
           <xsl:with-param name="trn" select="'Declaration/TotalGrossMassMeasure/@unitCode'"/>
         </xsl:call-template>
         <trn:TotalGrossMassMeasure unitCode="{normalize-space(e:D6411)}">
+          <xsl:apply-templates select="e:D6066" mode="provenance"/>
           <xsl:call-template name="num"><xsl:with-param name="v" select="e:D6066"/></xsl:call-template>
         </trn:TotalGrossMassMeasure>
       </xsl:for-each>
@@ -341,6 +365,7 @@
       </xsl:call-template>
       <xsl:for-each select="$destination[1]">
         <trn:DestinationOffice>
+          <xsl:apply-templates select="." mode="provenance"/>
           <trn:ID>
             <xsl:call-template name="loc-code">
               <xsl:with-param name="loc" select="."/>
@@ -358,6 +383,7 @@
       </xsl:call-template>
       <xsl:for-each select="$exit[1]">
         <trn:ExitOffice>
+          <xsl:apply-templates select="." mode="provenance"/>
           <trn:ID>
             <xsl:call-template name="loc-code">
               <xsl:with-param name="loc" select="."/>
@@ -370,6 +396,7 @@
       <!-- TransitOffice: LOC+50, in order -->
       <xsl:for-each select="$locs[e:D3227 = '50']">
         <trn:TransitOffice>
+          <xsl:apply-templates select="." mode="provenance"/>
           <trn:SequenceNumeric>
             <xsl:call-template name="sequence">
               <xsl:with-param name="seg" select="."/>
@@ -400,6 +427,7 @@
     </xsl:call-template>
     <xsl:for-each select="$set[1]/e:C270/e:D6066">
       <xsl:element name="trn:{$name}" namespace="{$trn-ns}">
+        <xsl:apply-templates select="." mode="provenance"/>
         <xsl:call-template name="num"><xsl:with-param name="v" select="."/></xsl:call-template>
       </xsl:element>
     </xsl:for-each>
@@ -436,21 +464,28 @@
         <xsl:with-param name="trn" select="'BorderTransportMeans/ModeCode'"/>
       </xsl:call-template>
       <trn:BorderTransportMeans>
+        <xsl:apply-templates select="." mode="provenance"/>
         <xsl:for-each select="$c222/e:D8212[normalize-space() != '']">
-          <trn:Name><xsl:value-of select="normalize-space()"/></trn:Name>
+          <trn:Name><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></trn:Name>
         </xsl:for-each>
-        <trn:ID><xsl:value-of select="$id"/></trn:ID>
+        <trn:ID>
+          <xsl:choose>
+            <xsl:when test="normalize-space($c222/e:D8213) != ''"><xsl:apply-templates select="$c222/e:D8213" mode="provenance"/></xsl:when>
+            <xsl:otherwise><xsl:apply-templates select="e:D8028" mode="provenance"/></xsl:otherwise>
+          </xsl:choose>
+          <xsl:value-of select="$id"/>
+        </trn:ID>
         <!-- the code list of 8213, when mutually defined (3055 ZZZ): how ID identifies -->
         <xsl:for-each select="$c222[normalize-space(e:D8213) != ''][e:D3055 = 'ZZZ']/e:D1131[normalize-space() != '']">
-          <trn:IdentificationTypeCode><xsl:value-of select="normalize-space()"/></trn:IdentificationTypeCode>
+          <trn:IdentificationTypeCode><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></trn:IdentificationTypeCode>
         </xsl:for-each>
         <xsl:for-each select="(e:C228 | e:C001)/e:D8179[normalize-space() != '']">
-          <trn:TypeCode><xsl:value-of select="normalize-space()"/></trn:TypeCode>
+          <trn:TypeCode><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></trn:TypeCode>
         </xsl:for-each>
         <xsl:for-each select="$c222/e:D8453[normalize-space() != '']">
-          <trn:RegistrationNationalityCode><xsl:value-of select="normalize-space()"/></trn:RegistrationNationalityCode>
+          <trn:RegistrationNationalityCode><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></trn:RegistrationNationalityCode>
         </xsl:for-each>
-        <trn:ModeCode><xsl:value-of select="normalize-space(e:C220/e:D8067)"/></trn:ModeCode>
+        <trn:ModeCode><xsl:apply-templates select="e:C220/e:D8067" mode="provenance"/><xsl:value-of select="normalize-space(e:C220/e:D8067)"/></trn:ModeCode>
       </trn:BorderTransportMeans>
     </xsl:for-each>
   </xsl:template>
@@ -487,6 +522,7 @@
       <!-- Itinerary: LOC+49 (country of routing) in order -->
       <xsl:for-each select="$locs[e:D3227 = '49']">
         <trn:Itinerary>
+          <xsl:apply-templates select="." mode="provenance"/>
           <trn:SequenceNumeric>
             <xsl:call-template name="sequence">
               <xsl:with-param name="seg" select="."/>
@@ -510,11 +546,12 @@
       </xsl:call-template>
       <xsl:for-each select="$loading[1]/e:C517[normalize-space(e:D3224) != '' or normalize-space(e:D3225) != '']">
         <trn:LoadingLocation>
+          <xsl:apply-templates select=".." mode="provenance"/>
           <xsl:for-each select="e:D3224[normalize-space() != '']">
-            <trn:Name><xsl:value-of select="normalize-space()"/></trn:Name>
+            <trn:Name><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></trn:Name>
           </xsl:for-each>
           <xsl:for-each select="e:D3225[normalize-space() != '']">
-            <trn:ID><xsl:value-of select="normalize-space()"/></trn:ID>
+            <trn:ID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></trn:ID>
           </xsl:for-each>
         </trn:LoadingLocation>
       </xsl:for-each>
@@ -563,20 +600,23 @@
         </xsl:call-template>
       </xsl:if>
       <xsl:element name="trn:{$name}" namespace="{$trn-ns}">
+        <xsl:apply-templates select="." mode="provenance"/>
         <xsl:if test="normalize-space($party-name) != ''">
-          <trn:Name><xsl:value-of select="normalize-space($party-name)"/></trn:Name>
+          <trn:Name><xsl:apply-templates select="e:C080/e:D3036[normalize-space() != '']" mode="provenance"/><xsl:value-of select="normalize-space($party-name)"/></trn:Name>
         </xsl:if>
         <xsl:for-each select="e:C082/e:D3039[normalize-space() != '']">
-          <trn:ID><xsl:value-of select="normalize-space()"/></trn:ID>
+          <trn:ID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></trn:ID>
         </xsl:for-each>
         <xsl:if test="$address[normalize-space() != '']">
           <trn:Address>
+            <xsl:apply-templates select="." mode="provenance"/>
             <xsl:for-each select="e:D3164[normalize-space() != '']">
-              <trn:CityName><xsl:value-of select="normalize-space()"/></trn:CityName>
+              <trn:CityName><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></trn:CityName>
             </xsl:for-each>
-            <trn:CountryCode><xsl:value-of select="normalize-space(e:D3207)"/></trn:CountryCode>
+            <trn:CountryCode><xsl:apply-templates select="e:D3207" mode="provenance"/><xsl:value-of select="normalize-space(e:D3207)"/></trn:CountryCode>
             <xsl:if test="e:C059/e:D3042[normalize-space() != '']">
               <trn:Line>
+                <xsl:apply-templates select="e:C059/e:D3042[normalize-space() != '']" mode="provenance"/>
                 <xsl:call-template name="join">
                   <xsl:with-param name="parts" select="e:C059/e:D3042[normalize-space() != '']"/>
                   <xsl:with-param name="sep" select="', '"/>
@@ -584,7 +624,7 @@
               </trn:Line>
             </xsl:if>
             <xsl:for-each select="e:D3251[normalize-space() != '']">
-              <trn:PostcodeID><xsl:value-of select="normalize-space()"/></trn:PostcodeID>
+              <trn:PostcodeID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></trn:PostcodeID>
             </xsl:for-each>
           </trn:Address>
         </xsl:if>
@@ -643,14 +683,22 @@
       <xsl:with-param name="trn" select="'Commodity/Classification'"/>
     </xsl:call-template>
     <trn:ConsignmentItem>
-      <trn:SequenceNumeric><xsl:value-of select="$seq"/></trn:SequenceNumeric>
+      <xsl:apply-templates select="$gid" mode="provenance"/>
+      <trn:SequenceNumeric>
+        <xsl:choose>
+          <xsl:when test="normalize-space($gid/e:D1496) != ''"><xsl:apply-templates select="$gid/e:D1496" mode="provenance"/></xsl:when>
+          <xsl:otherwise><xsl:apply-templates select="$gid" mode="provenance"/></xsl:otherwise>
+        </xsl:choose>
+        <xsl:value-of select="$seq"/>
+      </trn:SequenceNumeric>
       <trn:Commodity>
         <trn:Description>
+          <xsl:apply-templates select="$ftx/e:C108/e:D4440[normalize-space() != '']" mode="provenance"/>
           <xsl:call-template name="language"><xsl:with-param name="code" select="$ftx[1]/e:D3453"/></xsl:call-template>
           <xsl:value-of select="normalize-space($description)"/>
         </trn:Description>
         <xsl:for-each select="$code[1]">
-          <trn:Classification><trn:ID><xsl:value-of select="normalize-space()"/></trn:ID></trn:Classification>
+          <trn:Classification><trn:ID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></trn:ID></trn:Classification>
         </xsl:for-each>
         <trn:GoodsMeasure>
           <xsl:call-template name="measure">
@@ -677,6 +725,7 @@
         <xsl:for-each select="$pacs">
           <xsl:call-template name="package">
             <xsl:with-param name="seq" select="position()"/>
+            <xsl:with-param name="counted" select="e:PAC"/>
             <xsl:with-param name="quantity" select="e:PAC/e:D7224"/>
             <xsl:with-param name="type" select="e:PAC/e:C202/e:D7065"/>
             <xsl:with-param name="marks" select="e:PCI/e:C210/e:D7102"/>
@@ -696,6 +745,7 @@
         <xsl:for-each select="$kinds">
           <xsl:call-template name="package">
             <xsl:with-param name="seq" select="position()"/>
+            <xsl:with-param name="counted" select="."/>
             <xsl:with-param name="quantity" select="e:D7224"/>
             <xsl:with-param name="type" select="e:D7065"/>
             <xsl:with-param name="marks" select="$marks"/>
@@ -708,6 +758,7 @@
 
   <xsl:template name="package">
     <xsl:param name="seq"/>
+    <xsl:param name="counted"/>
     <xsl:param name="quantity"/>
     <xsl:param name="type"/>
     <xsl:param name="marks"/>
@@ -718,16 +769,18 @@
       <xsl:with-param name="trn" select="'ConsignmentItem/Packaging/TypeCode'"/>
     </xsl:call-template>
     <trn:Packaging>
-      <trn:SequenceNumeric><xsl:value-of select="$seq"/></trn:SequenceNumeric>
+      <xsl:apply-templates select="$counted" mode="provenance"/>
+      <trn:SequenceNumeric><xsl:apply-templates select="$counted" mode="provenance"/><xsl:value-of select="$seq"/></trn:SequenceNumeric>
       <xsl:if test="$marks[normalize-space() != '']">
         <trn:MarksNumbersID>
+          <xsl:apply-templates select="$marks[normalize-space() != '']" mode="provenance"/>
           <xsl:call-template name="join"><xsl:with-param name="parts" select="$marks[normalize-space() != '']"/></xsl:call-template>
         </trn:MarksNumbersID>
       </xsl:if>
       <xsl:if test="normalize-space($quantity) != ''">
-        <trn:QuantityQuantity><xsl:value-of select="normalize-space($quantity)"/></trn:QuantityQuantity>
+        <trn:QuantityQuantity><xsl:apply-templates select="$quantity" mode="provenance"/><xsl:value-of select="normalize-space($quantity)"/></trn:QuantityQuantity>
       </xsl:if>
-      <trn:TypeCode><xsl:value-of select="normalize-space($type)"/></trn:TypeCode>
+      <trn:TypeCode><xsl:apply-templates select="$type" mode="provenance"/><xsl:value-of select="normalize-space($type)"/></trn:TypeCode>
     </trn:Packaging>
   </xsl:template>
 
@@ -750,8 +803,9 @@
       <xsl:variable name="before" select="$docs[count(. | $d/preceding::e:DOC) = count($d/preceding::e:DOC)]"/>
       <xsl:if test="not($before[e:C002/e:D1001 = $d/e:C002/e:D1001 and e:C503/e:D1004 = $d/e:C503/e:D1004])">
         <trn:TransportContractDocument>
-          <trn:ID><xsl:value-of select="normalize-space(e:C503/e:D1004)"/></trn:ID>
-          <trn:TypeCode><xsl:value-of select="normalize-space(e:C002/e:D1001)"/></trn:TypeCode>
+          <xsl:apply-templates select="." mode="provenance"/>
+          <trn:ID><xsl:apply-templates select="e:C503/e:D1004" mode="provenance"/><xsl:value-of select="normalize-space(e:C503/e:D1004)"/></trn:ID>
+          <trn:TypeCode><xsl:apply-templates select="e:C002/e:D1001" mode="provenance"/><xsl:value-of select="normalize-space(e:C002/e:D1001)"/></trn:TypeCode>
         </trn:TransportContractDocument>
       </xsl:if>
     </xsl:for-each>
@@ -766,8 +820,10 @@
       <xsl:variable name="before" select="$rffs[count(. | $r/preceding::e:RFF) = count($r/preceding::e:RFF)]"/>
       <xsl:if test="not($before[e:C506/e:D1153 = $q and e:C506/e:D1154 = $r/e:C506/e:D1154])">
         <trn:TransportContractDocument>
-          <trn:ID><xsl:value-of select="normalize-space(e:C506/e:D1154)"/></trn:ID>
+          <xsl:apply-templates select="." mode="provenance"/>
+          <trn:ID><xsl:apply-templates select="e:C506/e:D1154" mode="provenance"/><xsl:value-of select="normalize-space(e:C506/e:D1154)"/></trn:ID>
           <trn:TypeCode>
+            <xsl:apply-templates select="e:C506/e:D1153" mode="provenance"/>
             <xsl:choose>
               <xsl:when test="$q = 'CMR'">730</xsl:when>
               <xsl:when test="$q = 'RCN' or $q = 'WY'">720</xsl:when>
@@ -789,13 +845,14 @@
       <xsl:with-param name="trn" select="'TransportEquipment/ID'"/>
     </xsl:call-template>
     <trn:TransportEquipment>
+      <xsl:apply-templates select="e:EQD" mode="provenance"/>
       <trn:SequenceNumeric>
         <xsl:call-template name="sequence">
           <xsl:with-param name="seg" select="e:EQD"/>
           <xsl:with-param name="pos" select="$n"/>
         </xsl:call-template>
       </trn:SequenceNumeric>
-      <trn:ID><xsl:value-of select="normalize-space(e:EQD/e:C237/e:D8260)"/></trn:ID>
+      <trn:ID><xsl:apply-templates select="e:EQD/e:C237/e:D8260" mode="provenance"/><xsl:value-of select="normalize-space(e:EQD/e:C237/e:D8260)"/></trn:ID>
       <xsl:for-each select="e:SEL | *[*[1][self::e:SEL]]/e:SEL">
         <xsl:call-template name="require">
           <xsl:with-param name="value" select="e:D9308"/>
@@ -803,13 +860,14 @@
           <xsl:with-param name="trn" select="'TransportEquipment/Seal/ID'"/>
         </xsl:call-template>
         <trn:Seal>
+          <xsl:apply-templates select="." mode="provenance"/>
           <trn:SequenceNumeric>
             <xsl:call-template name="sequence">
               <xsl:with-param name="seg" select="."/>
               <xsl:with-param name="pos" select="position()"/>
             </xsl:call-template>
           </trn:SequenceNumeric>
-          <trn:ID><xsl:value-of select="normalize-space(e:D9308)"/></trn:ID>
+          <trn:ID><xsl:apply-templates select="e:D9308" mode="provenance"/><xsl:value-of select="normalize-space(e:D9308)"/></trn:ID>
         </trn:Seal>
       </xsl:for-each>
     </trn:TransportEquipment>
@@ -854,6 +912,7 @@
         <xsl:with-param name="trn" select="'ObligationGuarantee/ReferenceID'"/>
       </xsl:call-template>
       <trn:ObligationGuarantee>
+        <xsl:apply-templates select="." mode="provenance"/>
         <xsl:for-each select="$amounts[$i]/e:C516[normalize-space(e:D5004) != '']">
           <xsl:call-template name="require">
             <xsl:with-param name="value" select="e:D6345"/>
@@ -861,15 +920,16 @@
             <xsl:with-param name="trn" select="'ObligationGuarantee/AmountAmount/@currencyID'"/>
           </xsl:call-template>
           <trn:AmountAmount currencyID="{normalize-space(e:D6345)}">
+            <xsl:apply-templates select="e:D5004" mode="provenance"/>
             <xsl:call-template name="num"><xsl:with-param name="v" select="e:D5004"/></xsl:call-template>
           </trn:AmountAmount>
         </xsl:for-each>
-        <trn:ReferenceID><xsl:value-of select="normalize-space(e:C506/e:D1154)"/></trn:ReferenceID>
+        <trn:ReferenceID><xsl:apply-templates select="e:C506/e:D1154" mode="provenance"/><xsl:value-of select="normalize-space(e:C506/e:D1154)"/></trn:ReferenceID>
         <xsl:for-each select="$kinds[$i]/*/e:D7365[normalize-space() != '']">
-          <trn:SecurityDetailsCode><xsl:value-of select="normalize-space()"/></trn:SecurityDetailsCode>
+          <trn:SecurityDetailsCode><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></trn:SecurityDetailsCode>
         </xsl:for-each>
         <xsl:for-each select="$offices[$i]/e:C517/e:D3225[normalize-space() != '']">
-          <trn:GuaranteeOffice><trn:ID><xsl:value-of select="normalize-space()"/></trn:ID></trn:GuaranteeOffice>
+          <trn:GuaranteeOffice><trn:ID><xsl:apply-templates select="." mode="provenance"/><xsl:value-of select="normalize-space()"/></trn:ID></trn:GuaranteeOffice>
         </xsl:for-each>
       </trn:ObligationGuarantee>
     </xsl:for-each>
