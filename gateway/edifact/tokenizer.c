@@ -1,19 +1,28 @@
 /*
  * tokenizer.c - the streaming EDIFACT reader.
  *
- * Bytes come through one fixed read buffer; each segment is unescaped into one
- * segment buffer bounded by the segment length limit, so memory stays constant
- * whatever the size of the interchange. A byte class table tells separators
- * from data, so the hot loop is one table lookup and one store per byte.
+ * Bytes come through one fixed read buffer, so memory stays constant whatever
+ * the size of the interchange. The structural scanner (scan.c) describes the
+ * buffer a few kilobytes ahead of the reader, in a small ring of bitmasks of
+ * the terminator, separators and release character, 64 bytes per block. A
+ * segment that lies whole in the buffer without release characters is
+ * described where it lies: its terminator is the next bit of the terminator
+ * masks, and the reader walks the set bits of the separator masks, one step
+ * per separator and none per data byte. The other segments are unescaped
+ * into one segment buffer bounded by the segment length limit, byte by byte,
+ * with a byte class table telling separators from data.
  */
 #include "edifact/tokenizer.h"
+#include "edifact/scan.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define READ_BUFFER_SIZE (1024 * 1024)
+#define READ_BUFFER_SIZE (1024 * 1024)   /* a multiple of KH_EDI_SCAN_BLOCK */
+#define SCAN_AHEAD_BLOCKS 64               /* 4 KiB scanned at a time */
+#define SCAN_RING_BLOCKS 256               /* masks of the last 16 KiB scanned */
 
 enum byte_class {
     BYTE_DATA = 0,
@@ -42,9 +51,21 @@ struct kh_edi_reader {
     bool           between_interchanges;
     unsigned char  byte_class[256];
 
+    /* the structural index: the scanner, the characters it looks for,
+     * masks that keep or drop its repetition and release masks (all ones
+     * when in use), and the masks of the buffer's blocks from offset
+     * scan_from to scan_upto (multiples of 64; equal when none), block b in
+     * scan_ring[b % SCAN_RING_BLOCKS] */
+    kh_edi_scan_fn    scan;
+    kh_edi_scan_chars scan_chars;
+    uint64_t       repetition_in_use, release_in_use;
+    size_t         scan_from, scan_upto;
+    kh_edi_scan_masks scan_ring[SCAN_RING_BLOCKS];
+
     kh_edi_segment seg;
     unsigned char *own_data;      /* the segment buffer; seg.data points here or into buf */
     size_t         elem_cap, rep_cap, comp_cap, data_cap;
+    uint32_t       elems_plain;   /* seg.elem[i] is { i, 1 } for every i below this */
 
     /* for the fd and memory sources */
     int            fd;
@@ -87,6 +108,16 @@ static void build_byte_classes(kh_edi_reader *r)
     if (r->seps.repetition)
         r->byte_class[r->seps.repetition] = BYTE_REPETITION;
     r->byte_class[r->seps.terminator] = BYTE_TERMINATOR;
+
+    kh_edi_scan_chars chars = {
+        .terminator = r->seps.terminator, .element = r->seps.element,
+        .component = r->seps.component, .repetition = r->seps.repetition,
+        .release = r->seps.release,
+    };
+    r->scan_chars = chars;
+    r->repetition_in_use = r->seps.repetition ? ~(uint64_t)0 : 0;
+    r->release_in_use = r->seps.release ? ~(uint64_t)0 : 0;
+    r->scan_from = r->scan_upto = 0;      /* scanned for other characters */
 }
 
 static void use_default_separators(kh_edi_reader *r, bool unob)
@@ -124,6 +155,7 @@ static size_t ensure_available(kh_edi_reader *r, size_t want)
             r->buf_len = left;
             r->buf_pos = 0;
         }
+        r->scan_from = r->scan_upto = 0;  /* the bytes move, or the last block grows */
         ssize_t got = r->read(r->read_ctx, r->buf + r->buf_len, READ_BUFFER_SIZE - r->buf_len);
         if (got < 0)
             return (size_t)-1;
@@ -142,6 +174,7 @@ static size_t refill(kh_edi_reader *r)
         return r->buf_len - r->buf_pos;
     r->buf_offset += r->buf_len;
     r->buf_len = r->buf_pos = 0;
+    r->scan_from = r->scan_upto = 0;
     if (r->eof)
         return 0;
     ssize_t got = r->read(r->read_ctx, r->buf, READ_BUFFER_SIZE);
@@ -166,10 +199,11 @@ kh_edi_reader *kh_edi_reader_new(kh_edi_read_fn read, void *ctx, const kh_edi_li
         r->limits = *limits;
     else
         kh_edi_limits_default(&r->limits);
-    r->buf = malloc(READ_BUFFER_SIZE);
+    r->buf = calloc(1, READ_BUFFER_SIZE);   /* zeroed: the scanner reads whole blocks */
+    r->scan = kh_edi_scan_function(KH_EDI_SCAN_BEST);
     r->data_cap = r->limits.max_segment_length;
     r->own_data = r->seg.data = malloc(r->data_cap + 1);
-    r->elem_cap = r->rep_cap = r->comp_cap = 64;
+    r->elem_cap = r->rep_cap = r->comp_cap = 256;   /* grown when a segment needs more */
     r->seg.elem = malloc(r->elem_cap * sizeof *r->seg.elem);
     r->seg.rep = malloc(r->rep_cap * sizeof *r->seg.rep);
     r->seg.comp = malloc(r->comp_cap * sizeof *r->seg.comp);
@@ -215,6 +249,16 @@ void kh_edi_reader_free(kh_edi_reader *r)
     free(r);
 }
 
+bool kh_edi_reader_set_scan(kh_edi_reader *r, kh_edi_scan_kind kind)
+{
+    kh_edi_scan_fn scan = kh_edi_scan_function(kind);
+    if (!scan)
+        return false;
+    r->scan = scan;
+    r->scan_from = r->scan_upto = 0;
+    return true;
+}
+
 const kh_edi_separators *kh_edi_reader_separators(const kh_edi_reader *r) { return &r->seps; }
 bool kh_edi_reader_had_una(const kh_edi_reader *r) { return r->had_una; }
 uint64_t kh_edi_reader_offset(const kh_edi_reader *r) { return r->buf_offset + r->buf_pos; }
@@ -254,6 +298,7 @@ static int read_service_string_advice(kh_edi_reader *r, kh_edi_issue *issue)
     seg->trailing_separator = false;
     r->seg.elem[0].first_rep = 0;
     r->seg.elem[0].reps = 0;
+    r->elems_plain = 0;
     if (avail < 9) {
         r->buf_pos = r->buf_len;
         set_issue(issue, 13, 0, 0, 0, "the service string advice (UNA) is cut short");
@@ -418,91 +463,180 @@ static inline bool on_element_separator(kh_edi_reader *r, build *b, kh_edi_issue
     return open_element(r, b);
 }
 
-/* Fills seg->tag from element 0 and checks its shape. */
-static void finish_tag(kh_edi_reader *r, kh_edi_issue *issue)
+/* 1 for an upper-case letter or a digit; without a branch (| and &
+ * rather than || and &&): tags are checked for every segment. */
+static inline unsigned is_tag_character(unsigned char c)
+{
+    return ((unsigned)(c - 'A') < 26) | ((unsigned)(c - '0') < 10);
+}
+
+/* Fills seg->tag from element 0 and checks its shape. The tag is stored in
+ * one 4-byte store: readers compare it as 4 bytes, and a load that spans
+ * several smaller stores waits for them (a store-forwarding stall that once
+ * cost a fifth of the tokenizing time). */
+static inline void finish_tag(kh_edi_reader *r, kh_edi_issue *issue)
 {
     kh_edi_segment *seg = &r->seg;
     const kh_edi_span *t = &seg->comp[0];
-    bool ok = t->len == 3;
-    for (uint32_t i = 0; ok && i < 3; i++) {
-        unsigned char c = seg->data[t->off + i];
-        ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    }
-    if (ok) {
-        memcpy(seg->tag, seg->data + t->off, 3);
-        seg->tag[3] = '\0';
+    const unsigned char *c = seg->data + t->off;
+    if (t->len == 3 && (is_tag_character(c[0]) & is_tag_character(c[1]) & is_tag_character(c[2]))) {
+        char tag[4] = { (char)c[0], (char)c[1], (char)c[2], '\0' };
+        memcpy(seg->tag, tag, 4);
     } else {
         seg->tag[0] = '\0';
         set_issue(issue, 15, 0, 0, 0, "the segment tag is not three upper-case letters or digits");
     }
 }
 
+/* Scans the blocks of the buffer from offset block (a multiple of 64, below
+ * buf_len) on, SCAN_AHEAD_BLOCKS of them or up to the end of the data, into
+ * the ring; out of line, it runs once per few kilobytes. The last block may
+ * reach past buf_len: the buffer is whole blocks long, its bytes are always
+ * initialized, and no reader looks at bits past buf_len. */
+static __attribute__((noinline)) void scan_ahead(kh_edi_reader *r, size_t block)
+{
+    if (block != r->scan_upto)
+        r->scan_from = block;            /* not where the last scan ended: start afresh */
+    size_t first = block / KH_EDI_SCAN_BLOCK;
+    size_t blocks = (r->buf_len + KH_EDI_SCAN_BLOCK - 1) / KH_EDI_SCAN_BLOCK - first;
+    if (blocks > SCAN_AHEAD_BLOCKS)
+        blocks = SCAN_AHEAD_BLOCKS;
+    size_t slot = first % SCAN_RING_BLOCKS;
+    size_t before_wrap = SCAN_RING_BLOCKS - slot;
+    if (blocks <= before_wrap) {
+        r->scan(r->buf + block, blocks, &r->scan_chars, r->scan_ring + slot);
+    } else {
+        r->scan(r->buf + block, before_wrap, &r->scan_chars, r->scan_ring + slot);
+        r->scan(r->buf + block + before_wrap * KH_EDI_SCAN_BLOCK, blocks - before_wrap, &r->scan_chars,
+                r->scan_ring);
+    }
+    r->scan_upto = block + blocks * KH_EDI_SCAN_BLOCK;
+    if (r->scan_upto - r->scan_from > SCAN_RING_BLOCKS * KH_EDI_SCAN_BLOCK)
+        r->scan_from = r->scan_upto - SCAN_RING_BLOCKS * KH_EDI_SCAN_BLOCK;   /* overwritten */
+}
+
+/* The masks of the block of the buffer at offset block (a multiple of 64,
+ * below buf_len), scanned now if the ring does not hold them. The copy
+ * stays right whatever is scanned later. */
+static inline kh_edi_scan_masks masks_of_block(kh_edi_reader *r, size_t block)
+{
+    if (block < r->scan_from || block >= r->scan_upto)
+        scan_ahead(r, block);
+    return r->scan_ring[(block / KH_EDI_SCAN_BLOCK) % SCAN_RING_BLOCKS];
+}
+
+/* Number of bits set, in plain C (__builtin_popcountll is a library call
+ * without -mpopcnt); only needed for segments near the reader's limits. */
+static inline unsigned count_bits(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+}
+
 /* The common case, without copying: a segment that lies whole in the read
- * buffer, has no release character and keeps within the limits is described
- * where it lies (seg->data points into the buffer). Returns 1 when done, 0
- * when the segment is not such a one (nothing consumed: read_segment takes
- * it from the start), -1 when out of memory. */
+ * buffer, has no release character, no repetition separator and keeps
+ * within the limits is described where it lies (seg->data points into the
+ * buffer). Returns 1 when done, 0 when the segment is not such a one
+ * (nothing consumed: read_segment takes it from the start).
+ *
+ * The terminator is found first, in the terminator masks of the structural
+ * index; then the separators before it are visited by walking the set bits
+ * of the separator masks, and each costs the same few instructions whether
+ * it ends a component or an element: separators come in no predictable
+ * order, so a branch per kind would often be guessed wrong. Without
+ * repetitions, element i has the one repetition i: the loop closes the open
+ * component, writes the count of the open repetition (a later separator
+ * overwrites it while it stays open), and opens an element by adding 0 or
+ * 1. elem[i] is then { i, 1 }, which it already is unless the copying reader
+ * wrote there (elems_plain). A segment with more constituents than the
+ * arrays hold or than the smallest limit is left to the copying reader,
+ * which grows the arrays and reports what passes a limit; so no limit is
+ * checked per separator. */
 static int read_segment_in_place(kh_edi_reader *r, kh_edi_issue *issue)
 {
     kh_edi_segment *seg = &r->seg;
-    const unsigned char *cls = r->byte_class;
-    const unsigned char *base = r->buf + r->buf_pos, *p = base, *end = r->buf + r->buf_len;
-    if ((size_t)(end - base) > r->limits.max_segment_length)
-        end = base + r->limits.max_segment_length;   /* longer: the copying reader reports it */
-    build b = { .comp = seg->comp, .rep = seg->rep, .elem = seg->elem };
-    if (!open_element(r, &b))
-        return -1;
-    for (;;) {
-        while (p < end && !cls[*p])
-            p++;
-        if (p == end)
-            return 0;                    /* more input needed, or too long */
-        uint32_t at = (uint32_t)(p - base);
-        bool after_separator = at == b.comp_start && (b.comps > 1);
-        unsigned char c = *p++;
-        b.data_len = at;
-        switch (cls[c]) {
-        case BYTE_RELEASE:
-            return 0;
-        case BYTE_COMPONENT:
-            close_component(&b);
-            if (b.comps - b.rep[b.reps - 1].first_component >= r->limits.max_components)
-                return 0;
-            if (!open_component(r, &b))
-                return -1;
-            break;
-        case BYTE_REPETITION:
-            close_component(&b);
-            close_repetition(&b);
-            if (b.reps - b.elem[b.elems - 1].first_rep >= r->limits.max_repetitions)
-                return 0;
-            if (!open_repetition(r, &b))
-                return -1;
-            break;
-        case BYTE_ELEMENT:
-            close_component(&b);
-            close_repetition(&b);
-            close_element(&b);
-            if (b.elems - 1 >= r->limits.max_elements)
-                return 0;
-            if (!open_element(r, &b))
-                return -1;
-            break;
-        case BYTE_TERMINATOR:
-            close_component(&b);
-            close_repetition(&b);
-            close_element(&b);
-            seg->offset = kh_edi_reader_offset(r);
-            seg->data = (unsigned char *)base;
-            seg->trailing_separator = after_separator;
-            seg->elements = b.elems - 1;
-            seg->length = at + 1;
-            r->buf_pos += at + 1;
-            finish_tag(r, issue);
-            return 1;
-        }
-        b.comp_start = (uint32_t)(p - base);   /* the next value starts after its separator */
+    const size_t start = r->buf_pos;
+    size_t stop = r->buf_len;                    /* the terminator must come before */
+    if (stop - start > r->limits.max_segment_length)
+        stop = start + r->limits.max_segment_length;   /* longer: the copying reader reports it */
+
+    /* the terminator */
+    size_t block = start & ~(size_t)(KH_EDI_SCAN_BLOCK - 1);
+    uint64_t terminators = masks_of_block(r, block).terminator & (~(uint64_t)0 << (start - block));
+    while (terminators == 0) {
+        block += KH_EDI_SCAN_BLOCK;
+        if (block >= stop)
+            return 0;                            /* more input needed, or too long */
+        terminators = masks_of_block(r, block).terminator;
     }
+    const size_t end = block + (size_t)__builtin_ctzll(terminators);
+    if (end >= stop)
+        return 0;
+
+    /* the most components (so elements) described here */
+    size_t room = r->comp_cap;
+    if (room > r->rep_cap)
+        room = r->rep_cap;
+    if (room > r->elem_cap)
+        room = r->elem_cap;
+    if (room > r->limits.max_components)
+        room = r->limits.max_components;
+    if (room > r->limits.max_elements)
+        room = r->limits.max_elements;
+
+    /* the separators: comps and elems count the open ones too; rep_first
+     * is the first component of the open element's repetition; offsets are
+     * from the segment's start */
+    kh_edi_span *comp = seg->comp;
+    kh_edi_rep *rep = seg->rep;
+    uint32_t comps = 1, elems = 1, rep_first = 0, comp_start = 0;
+    rep[0].first_component = 0;
+    for (block = start & ~(size_t)(KH_EDI_SCAN_BLOCK - 1); block <= end; block += KH_EDI_SCAN_BLOCK) {
+        kh_edi_scan_masks m = masks_of_block(r, block);
+        uint64_t inside = ~(uint64_t)0;          /* the bits of the segment before its terminator */
+        if (block < start)
+            inside <<= start - block;
+        if (end - block < KH_EDI_SCAN_BLOCK)
+            inside &= ((uint64_t)1 << (end - block)) - 1;
+        if (((m.release & r->release_in_use) | (m.repetition & r->repetition_in_use)) & inside)
+            return 0;
+        uint64_t separators = (m.component | m.element) & inside;
+        if (comps + KH_EDI_SCAN_BLOCK > room && comps + count_bits(separators) > room)
+            return 0;
+        const uint32_t block_at = (uint32_t)(block - start);   /* may wrap below 0: only added to */
+        while (separators) {
+            unsigned bit = (unsigned)__builtin_ctzll(separators);
+            separators &= separators - 1;
+            uint32_t at = block_at + bit;
+            uint32_t ends_element = (uint32_t)(m.element >> bit) & 1;
+
+            comp[comps - 1] = (kh_edi_span){ comp_start, at - comp_start };
+            rep[elems - 1].components = comps - rep_first;
+            comps++;
+            elems += ends_element;
+            rep_first = ends_element ? comps - 1 : rep_first;
+            rep[elems - 1].first_component = rep_first;
+            comp_start = at + 1;                 /* the next value starts after its separator */
+        }
+    }
+
+    uint32_t at = (uint32_t)(end - start);
+    comp[comps - 1] = (kh_edi_span){ comp_start, at - comp_start };
+    rep[elems - 1].components = comps - rep_first;
+    for (; r->elems_plain < elems; r->elems_plain++) {   /* seldom: kept from before */
+        seg->elem[r->elems_plain].first_rep = r->elems_plain;
+        seg->elem[r->elems_plain].reps = 1;
+    }
+    seg->offset = kh_edi_reader_offset(r);
+    seg->data = r->buf + start;
+    seg->trailing_separator = at == comp_start && comps > 1;
+    seg->elements = elems - 1;
+    seg->length = at + 1;
+    r->buf_pos = end + 1;
+    finish_tag(r, issue);
+    return 1;
 }
 
 /* Tokenizes one segment from buf_pos up to and including its terminator,
@@ -518,6 +652,7 @@ static int read_segment(kh_edi_reader *r, kh_edi_issue *issue)
                                         ? UINT32_MAX - 1 : r->limits.max_segment_length);
     build b = { .comp = seg->comp, .rep = seg->rep, .elem = seg->elem };
     bool released = false, after_separator = false, terminated = false;
+    r->elems_plain = 0;                        /* elem[] is written below */
 
     seg->offset = kh_edi_reader_offset(r);
     if (!open_element(r, &b))

@@ -10,6 +10,7 @@
 #define KHAALGA_EDIFACT_TOKENIZER_H
 
 #include "edifact/edifact.h"
+#include "edifact/scan.h"
 
 /* Reads up to n bytes; returns the count, 0 at the end, -1 on error (errno). */
 typedef ssize_t (*kh_edi_read_fn)(void *ctx, void *buf, size_t n);
@@ -44,6 +45,11 @@ bool kh_edi_reader_had_una(const kh_edi_reader *r);
 /* Tells the reader the syntax version read from UNB: version 4 turns on the
  * repetition separator. */
 void kh_edi_reader_set_version(kh_edi_reader *r, int version);
+
+/* Chooses the structural scanner (scan.h); the best one by default. False,
+ * and nothing changed, when this processor cannot run that kind. For tests
+ * and benchmarks: every kind gives the same segments. */
+bool kh_edi_reader_set_scan(kh_edi_reader *r, kh_edi_scan_kind kind);
 
 /* Bytes consumed so far. */
 uint64_t kh_edi_reader_offset(const kh_edi_reader *r);
