@@ -32,7 +32,9 @@ enum {
     KH_OPT_PROFILE = 1 << 8,
     KH_OPT_TRANSLATE = 1 << 9,     /* --to, --message, --validate, --sender, --recipient, --reference */
     KH_OPT_VERIFY = 1 << 10,       /* --trust, --crl, --sender, --output */
-    KH_OPT_SIGN = 1 << 11          /* --key, --cert */
+    KH_OPT_SIGN = 1 << 11,         /* --key, --cert */
+    KH_OPT_SERVE = 1 << 12,        /* --config, --check-config */
+    KH_OPT_JOURNAL = 1 << 13       /* --config, --journal, --failed, --since */
 };
 
 typedef struct kh_cli {
@@ -48,6 +50,11 @@ typedef struct kh_cli {
     const char   *sender, *recipient, *reference;   /* --sender, --recipient, --reference */
     const char   *trust, *crl;   /* --trust DIR, --crl FILE */
     const char   *output;        /* --output FILE */
+    const char   *config;        /* --config FILE */
+    bool          check_config;  /* --check-config */
+    const char   *journal;       /* --journal FILE */
+    bool          failed;        /* --failed */
+    unsigned      since_hours;   /* --since HOURS, 0 when not given */
     const char   *key, *cert;    /* --key FILE, --cert FILE */
     bool          json, contrl, quiet, no_names;
     char        **files;         /* "-" when none given */
@@ -85,6 +92,10 @@ int kh_cmd_validate(int argc, char **argv);
 int kh_cmd_translate(int argc, char **argv);
 int kh_cmd_verify(int argc, char **argv);
 int kh_cmd_sign(int argc, char **argv);
+int kh_cmd_serve(int argc, char **argv);
+int kh_cmd_status(int argc, char **argv);
+int kh_cmd_replay(int argc, char **argv);
+int kh_cmd_stats(int argc, char **argv);
 int kh_cmd_help(int argc, char **argv);
 void kh_print_usage(FILE *out);
 

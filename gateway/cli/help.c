@@ -26,6 +26,11 @@ static const char usage[] =
     "                      XML-DSig verification against a partner's trust domain\n"
     "  sign --key KEY --cert CERT [FILE|-]\n"
     "                      enveloped XML-DSig signature (exclusive C14N, SHA-256)\n"
+    "  serve --config FILE [--check-config]\n"
+    "                      the gateway daemon: HTTP and spool folder in, journal,\n"
+    "                      routing and delivery out\n"
+    "  status ID | replay ID|--failed | stats [--since HOURS]   (--config FILE or --journal FILE)\n"
+    "                      a message's lifecycle, dead deliveries back, counts and latencies\n"
     "  tokenize [FILE|-]   only tokenize and count segments (for measurements)\n"
     "  help [COMMAND]      this text, or the options of one command\n"
     "\n"
@@ -176,6 +181,42 @@ static const command_help commands[] = {
       "\n"
       "  --key KEY                 the private key, PEM, unencrypted\n"
       "  --cert CERT               PEM: the signer's certificate, then its chain\n",
+      false },
+    { "serve",
+      "usage: khaalga serve --config FILE [--check-config]\n"
+      "\n"
+      "Runs the gateway (docs/configuration.md, examples/khaalga.conf). Messages come\n"
+      "in over HTTP (POST /v1/messages) and through the spool folder (in/); each is\n"
+      "journaled before anything is answered, then checked (EDIFACT) or verified\n"
+      "(signed XML) against its partner, translated to the WCO DM profile,\n"
+      "validated, routed into the journal's outbox and acknowledged (CONTRL, or a\n"
+      "signed WCO RES receipt); the delivery loop takes the outbox to spool folders\n"
+      "and HTTP endpoints, with retries and a dead-letter folder. GET\n"
+      "/v1/messages/ID gives a message's lifecycle, /healthz and /metrics\n"
+      "(Prometheus) the service's. SIGHUP reloads the configuration (a bad one is\n"
+      "refused and the running one kept); SIGTERM stops. Log lines are JSON on\n"
+      "stderr. --check-config only checks the configuration and what it names.\n",
+      false },
+    { "status",
+      "usage: khaalga status (--config FILE | --journal FILE) ID\n"
+      "\n"
+      "Prints the lifecycle of a message as JSON: its state, what it was found to be,\n"
+      "each stage with its time, its errors, the acknowledgements sent and its\n"
+      "deliveries. Exit 1 when the journal has no such message.\n",
+      false },
+    { "replay",
+      "usage: khaalga replay (--config FILE | --journal FILE) ID | --failed\n"
+      "\n"
+      "Puts the dead-lettered deliveries of a message (or, with --failed, all of\n"
+      "them) back into the outbox; a running gateway delivers them again. Each\n"
+      "replay is written to the journal's audit trail with who ran it.\n",
+      false },
+    { "stats",
+      "usage: khaalga stats (--config FILE | --journal FILE) [--since HOURS]\n"
+      "\n"
+      "Counts and latencies of the last HOURS (default 24) by hour, family, partner\n"
+      "and customs office, one JSON object a line: messages, rejected, delivered,\n"
+      "failed, average and largest processing time in milliseconds.\n",
       false },
     { "tokenize",
       "usage: khaalga tokenize [OPTIONS] [FILE|-]\n"

@@ -16,7 +16,7 @@ enum {
     OPT_MAX_SIZE, OPT_MAX_ERRORS, OPT_JSON, OPT_CONTRL, OPT_REGISTRY, OPT_DIRECTORIES,
     OPT_NO_NAMES, OPT_QUIET, OPT_PROFILE, OPT_TO, OPT_MESSAGE, OPT_VALIDATE,
     OPT_SENDER, OPT_RECIPIENT, OPT_REFERENCE, OPT_TRUST, OPT_CRL, OPT_KEY, OPT_CERT,
-    OPT_REPLY, OPT_OUTPUT
+    OPT_REPLY, OPT_OUTPUT, OPT_CONFIG, OPT_CHECK_CONFIG, OPT_JOURNAL, OPT_FAILED, OPT_SINCE
 };
 
 typedef struct option_spec {
@@ -48,6 +48,11 @@ static const option_spec specs[] = {
     { { "trust", required_argument, NULL, OPT_TRUST }, KH_OPT_VERIFY },
     { { "crl", required_argument, NULL, OPT_CRL }, KH_OPT_VERIFY },
     { { "output", required_argument, NULL, OPT_OUTPUT }, KH_OPT_VERIFY },
+    { { "config", required_argument, NULL, OPT_CONFIG }, KH_OPT_SERVE | KH_OPT_JOURNAL },
+    { { "check-config", no_argument, NULL, OPT_CHECK_CONFIG }, KH_OPT_SERVE },
+    { { "journal", required_argument, NULL, OPT_JOURNAL }, KH_OPT_JOURNAL },
+    { { "failed", no_argument, NULL, OPT_FAILED }, KH_OPT_JOURNAL },
+    { { "since", required_argument, NULL, OPT_SINCE }, KH_OPT_JOURNAL },
     { { "key", required_argument, NULL, OPT_KEY }, KH_OPT_SIGN },
     { { "cert", required_argument, NULL, OPT_CERT }, KH_OPT_SIGN },
 };
@@ -151,6 +156,14 @@ int kh_cli_parse(int argc, char **argv, unsigned accepted, kh_cli *cli)
         case OPT_TRUST: cli->trust = optarg; break;
         case OPT_CRL: cli->crl = optarg; break;
         case OPT_OUTPUT: cli->output = optarg; break;
+        case OPT_CONFIG: cli->config = optarg; break;
+        case OPT_CHECK_CONFIG: cli->check_config = true; break;
+        case OPT_JOURNAL: cli->journal = optarg; break;
+        case OPT_FAILED: cli->failed = true; break;
+        case OPT_SINCE:
+            if (!set_limit("since", optarg, 24 * 366 * 10, &v)) return KH_EXIT_USAGE;
+            cli->since_hours = (unsigned)v;
+            break;
         case OPT_KEY: cli->key = optarg; break;
         case OPT_CERT: cli->cert = optarg; break;
         case OPT_MESSAGE:

@@ -111,6 +111,20 @@ static void name_text(const X509_NAME *name, char *out, size_t outlen)
     BIO_free(bio);
 }
 
+void kh_certificate_subject_field(X509 *cert, int nid, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    X509_NAME *subject = X509_get_subject_name(cert);
+    int at = X509_NAME_get_index_by_NID(subject, nid, -1);
+    if (at < 0)
+        return;
+    unsigned char *utf8 = NULL;
+    int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, at)));
+    if (n >= 0)
+        snprintf(out, outlen, "%.*s", n, (const char *)utf8);
+    OPENSSL_free(utf8);
+}
+
 static void describe_signer(X509 *leaf, int identity_nid, kh_dsig_verdict *v)
 {
     name_text(X509_get_subject_name(leaf), v->signer_subject, sizeof v->signer_subject);
@@ -122,16 +136,7 @@ static void describe_signer(X509 *leaf, int identity_nid, kh_dsig_verdict *v)
         snprintf(v->signer_serial, sizeof v->signer_serial, "%s", hex);
     OPENSSL_free(hex);
     BN_free(bn);
-    v->signer_identity[0] = '\0';
-    X509_NAME *subject = X509_get_subject_name(leaf);
-    int at = X509_NAME_get_index_by_NID(subject, identity_nid, -1);
-    if (at >= 0) {
-        unsigned char *utf8 = NULL;
-        int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, at)));
-        if (n >= 0)
-            snprintf(v->signer_identity, sizeof v->signer_identity, "%.*s", n, (const char *)utf8);
-        OPENSSL_free(utf8);
-    }
+    kh_certificate_subject_field(leaf, identity_nid, v->signer_identity, sizeof v->signer_identity);
 }
 
 /* Without a required CRL, an issuer that publishes none is not an error. */

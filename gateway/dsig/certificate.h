@@ -20,6 +20,9 @@ STACK_OF(X509) *kh_certificates_read(xmlNodePtr key_info, char *detail, size_t d
  * there is not exactly one. */
 X509 *kh_certificates_leaf(STACK_OF(X509) *certs);
 
+/* The UTF-8 text of the subject field nid of cert into out ("" when absent). */
+void kh_certificate_subject_field(X509 *cert, int nid, char *out, size_t outlen);
+
 /* Judges leaf (with the other certificates as untrusted intermediates) and
  * fills the signer fields of the verdict. Returns KH_DSIG_OK or the reason. */
 kh_dsig_reason kh_certificate_judge(const kh_trust_domain *domain, X509 *leaf, STACK_OF(X509) *certs,

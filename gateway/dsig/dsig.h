@@ -96,6 +96,17 @@ kh_dsig_reason kh_dsig_verify_memory(const kh_trust_domain *domain, const char *
 kh_dsig_reason kh_dsig_verify_file(const kh_trust_domain *domain, const char *path, const char *expected_sender,
                                    kh_dsig_verdict *verdict, xmlDocPtr *doc_out);
 
+/* Who the document says signed it, not yet verified: the subject fields of
+ * the one signer certificate in its signature, to find the partner whose
+ * trust domain is to verify it. Returns true when the document holds one
+ * readable signer certificate. */
+typedef struct kh_dsig_claim {
+    char serial_number[128];
+    char organization_identifier[128];
+    char common_name[256];
+} kh_dsig_claim;
+bool kh_dsig_claimed_signer(xmlDocPtr doc, kh_dsig_claim *claim);
+
 /* Removes the Signature from the verified document, leaving the signed
  * content as it was before signing. */
 void kh_dsig_detach_signature(xmlDocPtr doc);

@@ -170,6 +170,49 @@ kh_dsig_reason kh_dsig_verify(const kh_trust_domain *domain, xmlDocPtr doc, cons
     return v->reason;
 }
 
+static bool is_dsig_element(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && n->ns &&
+           strcmp((const char *)n->ns->href, "http://www.w3.org/2000/09/xmldsig#") == 0 &&
+           strcmp((const char *)n->name, name) == 0;
+}
+
+/* The first ds:Signature in document order, wherever it is. */
+static xmlNodePtr first_signature(xmlNodePtr n)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_dsig_element(n, "Signature"))
+            return n;
+        xmlNodePtr inner = first_signature(n->children);
+        if (inner)
+            return inner;
+    }
+    return NULL;
+}
+
+bool kh_dsig_claimed_signer(xmlDocPtr doc, kh_dsig_claim *claim)
+{
+    memset(claim, 0, sizeof *claim);
+    xmlNodePtr signature = first_signature(xmlDocGetRootElement(doc));
+    xmlNodePtr key_info = NULL;
+    for (xmlNodePtr c = signature ? signature->children : NULL; c && !key_info; c = c->next)
+        if (is_dsig_element(c, "KeyInfo"))
+            key_info = c;
+    char ignored[256];
+    STACK_OF(X509) *certs = key_info ? kh_certificates_read(key_info, ignored, sizeof ignored) : NULL;
+    X509 *leaf = certs ? kh_certificates_leaf(certs) : NULL;
+    if (leaf) {
+        kh_certificate_subject_field(leaf, NID_serialNumber, claim->serial_number, sizeof claim->serial_number);
+        kh_certificate_subject_field(leaf, NID_organizationIdentifier, claim->organization_identifier,
+                                     sizeof claim->organization_identifier);
+        kh_certificate_subject_field(leaf, NID_commonName, claim->common_name, sizeof claim->common_name);
+    }
+    sk_X509_pop_free(certs, X509_free);
+    return leaf != NULL;
+}
+
 /* A document that did not parse: refused for its DOCTYPE, or malformed. */
 static kh_dsig_reason reject_unparsed(const char *why, kh_dsig_verdict *v)
 {

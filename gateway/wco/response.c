@@ -116,8 +116,8 @@ static void add_error(xmlNodePtr response, xmlNsPtr res, const kh_finding *f, co
     child(pointer, res, "TagID", f->where.id);
 }
 
-static xmlDocPtr build(const kh_profile *p, const kh_validation *v, const char *id, const char *issued,
-                       const description *descriptions)
+static xmlDocPtr build(const kh_profile *p, const kh_validation *v, const char *function_code, const char *id,
+                       const char *issued, const description *descriptions)
 {
     const kh_family *family = kh_profile_family(p, "RES");
     if (!family)
@@ -137,7 +137,7 @@ static xmlDocPtr build(const kh_profile *p, const kh_validation *v, const char *
     xmlNodePtr response = xmlNewChild(root, NULL, (const xmlChar *)"Response", NULL);
     xmlNsPtr res = xmlNewNs(response, (const xmlChar *)family->ns, (const xmlChar *)"res");
     xmlSetNs(response, res);
-    child(response, res, "FunctionCode", v->errors ? "27" : "29");
+    child(response, res, "FunctionCode", function_code ? function_code : v->errors ? "27" : "29");
     child(response, res, "ID", id);
     child(response, res, "IssueDateTime", issued);
     for (size_t i = 0; i < v->count; i++)
@@ -150,7 +150,12 @@ static xmlDocPtr build(const kh_profile *p, const kh_validation *v, const char *
 
 xmlDocPtr kh_response_build(const kh_profile *p, const kh_validation *v, const char *id, const char *issued)
 {
-    return build(p, v, id, issued, NULL);
+    return build(p, v, NULL, id, issued, NULL);
+}
+
+xmlDocPtr kh_response_build_receipt(const kh_profile *p, const kh_validation *v, const char *id, const char *issued)
+{
+    return build(p, v, "12", id, issued, NULL);
 }
 
 /* ------------------------------------------------------------ the reply */
@@ -228,7 +233,7 @@ xmlDocPtr kh_response_build_reply(const kh_profile *p, const kh_validation *v, c
             places[i][0] = '\0';
         d[i].from = places[i];
     }
-    doc = build(p, v, id, issued, d);
+    doc = build(p, v, NULL, id, issued, d);
     if (!doc || !origins)
         goto done;
     /* the Errors are in the order of the error findings */

@@ -17,6 +17,10 @@
  * runs out. id names the response, issued is an xs:dateTime with offset. */
 xmlDocPtr kh_response_build(const kh_profile *p, const kh_validation *v, const char *id, const char *issued);
 
+/* The receipt for a message that passed validation and was taken in:
+ * FunctionCode 12 (received), no decision yet. */
+xmlDocPtr kh_response_build_receipt(const kh_profile *p, const kh_validation *v, const char *id, const char *issued);
+
 /* The response to the partner whose input was translated into the document
  * v is about: origins[i] (NULL: none known) says where finding i came from in
  * that input, and each error's Description ends with it ("… (from

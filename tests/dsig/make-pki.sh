@@ -2,7 +2,8 @@
 # make-pki.sh - makes the test PKI with openssl in DIR: a root and an
 # intermediate CA; partners signed by the intermediate (RSA 2048, EC P-256,
 # expired, revoked, 1024-bit RSA, without digitalSignature/nonRepudiation);
-# a self-signed partner; current and stale CRLs; and the trust domain
+# a self-signed partner; a TLS server certificate for 127.0.0.1; current
+# and stale CRLs; and the trust domain
 # folders the tests verify against:
 #   trust/        ca/ root + intermediate, crl/ current CRLs, require_crl = yes
 #   trust-stale/  the same with a CRL whose nextUpdate has passed
@@ -104,6 +105,15 @@ rsa_key selfsigned 2048
 quiet openssl req -x509 -new -key selfsigned.key -days 825 -sha256 \
     -subj "/serialNumber=5000005/C=MN/O=Self Signed Agency/CN=Self Signed Agency" \
     -addext "basicConstraints=critical,CA:false" -addext "keyUsage=critical,digitalSignature" -out selfsigned.pem
+
+# A TLS server certificate for 127.0.0.1 (the gateway's HTTPS tests).
+rsa_key server 2048
+quiet openssl req -new -key server.key -subj "/C=MN/O=Khaalga Test/CN=localhost" -out server.csr
+printf 'basicConstraints = critical, CA:false\nkeyUsage = critical, digitalSignature, keyEncipherment\nextendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1, DNS:localhost\n' >server.ext
+quiet openssl x509 -req -in server.csr -CA intermediate.pem -CAkey intermediate.key -CAcreateserial -days 825 \
+    -sha256 -extfile server.ext -out server.pem
+cat server.pem intermediate.pem >server.chain.pem
+cat root.pem intermediate.pem >ca-bundle.pem
 
 # Chains as the signers present them: the leaf, then the intermediate.
 for leaf in bank-rsa broker-ec expired revoked weak encipher; do

@@ -1,0 +1,105 @@
+/*
+ * config.h - the configuration of `khaalga serve`, read from one ini file
+ * with inih (docs/configuration.md; examples/khaalga.conf is the annotated
+ * example): where it listens, its limits, the profile and journal, how it
+ * signs, its partners, destinations and routes. Loaded whole and checked
+ * before use; a reload builds a new one and swaps it in.
+ */
+#ifndef KHAALGA_CONFIG_H
+#define KHAALGA_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Message families, as bits for a partner's allowed set. */
+enum {
+    KH_FAMILY_DEC = 1 << 0,
+    KH_FAMILY_RES = 1 << 1,
+    KH_FAMILY_PAY = 1 << 2,
+    KH_FAMILY_LPCO = 1 << 3,
+    KH_FAMILY_TRN = 1 << 4
+};
+
+/* "DEC" -> KH_FAMILY_DEC …; 0 when unknown. */
+unsigned kh_family_bit(const char *name);
+
+typedef struct kh_partner {
+    char    *id;              /* the section name: [partner ID] */
+    char    *edifact_id;      /* UNB sender identification (0004), or NULL */
+    char    *identity;        /* the certificate identity (serialNumber, organizationIdentifier or CN value), or NULL */
+    unsigned families;        /* KH_FAMILY_* bits it may send */
+    char    *trust;           /* trust domain folder for its signatures, or NULL */
+    bool     require_signature;   /* its XML must be signed (default: yes when trust is set) */
+    bool     want_contrl;     /* acknowledgements = contrl: always a CONTRL for its EDIFACT */
+    bool     want_receipt;    /* acknowledgements = receipt: a signed WCO RES receipt for its XML */
+    char    *reply;           /* the destination its replies go to, or NULL */
+    char    *client_certificate;  /* TLS client certificate identity bound to it (subject CN or serialNumber), or NULL */
+} kh_partner;
+
+typedef enum kh_destination_kind { KH_DEST_SPOOL, KH_DEST_HTTP } kh_destination_kind;
+
+typedef struct kh_destination {
+    char               *name;          /* [destination NAME] */
+    kh_destination_kind kind;          /* type = spool | http */
+    char               *path;          /* spool: the folder */
+    char               *url;           /* http: the endpoint */
+    unsigned            max_attempts;  /* then dead letter (default 10) */
+    unsigned            backoff_ms;    /* first retry delay (default 1000) */
+    unsigned            backoff_max_ms;/* ceiling (default 300000) */
+    unsigned            timeout_ms;    /* http request timeout (default 10000) */
+    char               *dead_letter;   /* folder for what could not be delivered */
+} kh_destination;
+
+typedef struct kh_route {
+    char    *name;          /* [route NAME] */
+    unsigned families;      /* family = DEC, PAY … (0: any) */
+    char    *type;          /* message type code (e.g. IM, EX), or NULL for any */
+    char    *office;        /* declaration office, or NULL for any */
+    char    *agency;        /* agency code (LPCO), or NULL for any */
+    char   **to;            /* destination names, checked to exist */
+    size_t   nto;
+} kh_route;
+
+typedef struct kh_config {
+    char          *path;
+    /* [server] */
+    char         **listen;          /* "ADDRESS:PORT", HTTP */
+    size_t         nlisten;
+    char          *tls_listen;      /* "ADDRESS:PORT", HTTPS, or NULL */
+    char          *tls_cert, *tls_key, *tls_client_ca;
+    size_t         max_body;        /* bytes (default 16 MiB) */
+    unsigned       max_connections; /* (default 256) */
+    unsigned       threads;         /* (default 4) */
+    unsigned       connection_timeout_s;  /* (default 30) */
+    /* [journal] */
+    char          *journal;         /* SQLite file */
+    unsigned       retention_days;  /* (default 90) */
+    /* [profile] */
+    char          *profile;         /* WCO DM profile folder, or NULL for the default */
+    /* [spool] */
+    char          *spool;           /* ingress folder holding in/ done/ failed/, or NULL */
+    /* [signing] */
+    char          *signing_key, *signing_cert;   /* for receipts and replies, or NULL */
+    /* [log] */
+    char          *log_level;       /* error, info (default), debug */
+
+    kh_partner    *partners;
+    size_t         npartners;
+    kh_destination*destinations;
+    size_t         ndestinations;
+    kh_route      *routes;
+    size_t         nroutes;
+} kh_config;
+
+/* Reads and checks path. NULL on error, with err as "PATH:LINE: what" (or
+ * "PATH: what" for a check that concerns no single line, e.g. a route to a
+ * destination that does not exist). */
+kh_config *kh_config_load(const char *path, char *err, size_t errlen);
+void kh_config_free(kh_config *config);
+
+const kh_partner *kh_config_partner(const kh_config *c, const char *id);
+const kh_partner *kh_config_partner_by_edifact_id(const kh_config *c, const char *edifact_id);
+const kh_partner *kh_config_partner_by_identity(const kh_config *c, const char *identity);
+const kh_destination *kh_config_destination(const kh_config *c, const char *name);
+
+#endif

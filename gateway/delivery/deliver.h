@@ -1,0 +1,42 @@
+/*
+ * deliver.h - handing one message to one destination: a spool folder
+ * (written under a temporary name, fsync'd, renamed to its final name, the
+ * folder fsync'd) or an HTTP endpoint (POST with libcurl); and the retry
+ * delay after a failed attempt (exponential backoff with jitter).
+ */
+#ifndef KHAALGA_DELIVERY_DELIVER_H
+#define KHAALGA_DELIVERY_DELIVER_H
+
+#include <stddef.h>
+
+#include "config/config.h"
+
+typedef enum kh_delivery_result {
+    KH_DELIVERED = 0,          /* durably handed over */
+    KH_DELIVERY_RETRY = 1,     /* a temporary failure: try again later (disk full, 5xx, timeout) */
+    KH_DELIVERY_REFUSED = 2    /* the destination refuses it for good (4xx other than 408/429) */
+} kh_delivery_result;
+
+typedef struct kh_outgoing {
+    const char *message_id;    /* the journal's stable id: names the file, X-Message-Id header */
+    const char *family;        /* DEC, PAY … (header X-Message-Family) */
+    const char *content_type;  /* application/xml, application/EDIFACT */
+    const char *suffix;        /* file name suffix: ".xml", ".edi" */
+    const void *data;
+    size_t      size;
+} kh_outgoing;
+
+/* Delivers to the destination; err says why when not delivered. */
+kh_delivery_result kh_deliver(const kh_destination *d, const kh_outgoing *m, char *err, size_t errlen);
+
+/* Writes m into folder as ID+suffix (the dead-letter folder uses this too). */
+kh_delivery_result kh_deliver_to_folder(const char *folder, const kh_outgoing *m, char *err, size_t errlen);
+
+/* The delay before attempt n (1 = the first retry): base * 2^(n-1), at most
+ * max, with "full jitter" (uniformly random between half and all of it). */
+unsigned kh_backoff_ms(unsigned attempt, unsigned base_ms, unsigned max_ms);
+
+/* Process-wide libcurl set-up, once, before threads start. */
+int kh_delivery_global_init(void);
+
+#endif

@@ -1,0 +1,189 @@
+/*
+ * worker.c - the delivery loop: due outbox entries to their destinations,
+ * results back into the journal. One thread, woken by new routed messages or
+ * every half second for retries that come due.
+ */
+#include "delivery/worker.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "delivery/deliver.h"
+#include "util/log.h"
+
+enum { BATCH = 64, IDLE_WAIT_MS = 500 };
+static const int64_t PRUNE_EVERY_MS = 3600 * 1000;
+static const int64_t DAY_MS = 24 * 3600 * 1000;
+
+static const char *suffix_of(const char *data, size_t size)
+{
+    for (size_t i = 0; i < size; i++)
+        if (data[i] != ' ' && data[i] != '\n' && data[i] != '\r' && data[i] != '\t')
+            return data[i] == '<' ? ".xml" : ".edi";
+    return ".dat";
+}
+
+static void deliver_one(kh_journal *j, const kh_config *c, const kh_outbox_item *it, int64_t now_ms)
+{
+    const kh_destination *d = kh_config_destination(c, it->destination);
+    if (!d) {
+        kh_journal_retry_later(j, it->entry, now_ms + 60000, "the destination is not in the configuration");
+        return;
+    }
+    size_t size = 0;
+    char *data = kh_journal_normalized(j, it->message_id, &size);
+    if (!data) {
+        kh_journal_dead_letter(j, it->entry, "the message has no normalized form in the journal");
+        return;
+    }
+    const char *suffix = suffix_of(data, size);
+    kh_outgoing m = { it->message_id, it->family, strcmp(suffix, ".xml") == 0 ? "application/xml" : "application/EDIFACT",
+                      suffix, data, size };
+    char err[512] = "";
+    kh_delivery_result r = kh_deliver(d, &m, err, sizeof err);
+    unsigned attempts = it->attempts + 1;
+    if (r == KH_DELIVERED) {
+        kh_journal_delivered(j, it->entry);
+        kh_journal_stage(j, it->message_id, "deliver", "ok", 0, it->destination);
+    } else if (r == KH_DELIVERY_RETRY && attempts < d->max_attempts) {
+        unsigned wait = kh_backoff_ms(attempts, d->backoff_ms, d->backoff_max_ms);
+        kh_journal_retry_later(j, it->entry, now_ms + wait, err);
+        kh_journal_stage(j, it->message_id, "deliver", "retry", 0, err);
+    } else {
+        char why[600];
+        snprintf(why, sizeof why, "%s after %u attempt%s: %s", r == KH_DELIVERY_REFUSED ? "refused" : "given up",
+                 attempts, attempts == 1 ? "" : "s", err);
+        if (d->dead_letter) {
+            char dead_err[256];
+            if (kh_deliver_to_folder(d->dead_letter, &m, dead_err, sizeof dead_err) != KH_DELIVERED) {
+                /* the dead-letter folder is not writable either: keep it in the outbox */
+                kh_journal_retry_later(j, it->entry, now_ms + d->backoff_max_ms, dead_err);
+                free(data);
+                return;
+            }
+        }
+        kh_journal_dead_letter(j, it->entry, why);
+        kh_journal_stage(j, it->message_id, "deliver", "dead", 0, why);
+    }
+    free(data);
+}
+
+int kh_delivery_run_once(kh_journal *j, const kh_config *c, int64_t now_ms)
+{
+    kh_outbox_item items[BATCH];
+    int total = 0, n;
+    do {
+        n = kh_journal_outbox_due(j, now_ms, items, BATCH);
+        if (n < 0)
+            return -1;
+        for (int i = 0; i < n; i++)
+            deliver_one(j, c, &items[i], now_ms);
+        total += n;
+    } while (n == BATCH);
+    return total;
+}
+
+struct kh_delivery {
+    pthread_t         thread;
+    pthread_mutex_t   lock;
+    pthread_cond_t    wake;
+    bool              stopping, woken;
+    kh_journal       *journal;
+    kh_gateway_slot  *slot;
+    int64_t           last_prune;
+};
+
+/* Retention: messages older than the configured days leave the journal,
+ * once an hour (never what is still waiting in the outbox). */
+static void prune_when_due(kh_delivery *d, const kh_config *c, int64_t now)
+{
+    if (now - d->last_prune < PRUNE_EVERY_MS)
+        return;
+    d->last_prune = now;
+    unsigned days = c->retention_days ? c->retention_days : 90;
+    long removed = kh_journal_prune(d->journal, now - (int64_t)days * DAY_MS);
+    if (removed > 0) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "%ld messages older than %u days removed", removed, days);
+        kh_log("info", "pruned", NULL, detail);
+    }
+}
+
+static void *loop(void *arg)
+{
+    kh_delivery *d = arg;
+    pthread_mutex_lock(&d->lock);
+    while (!d->stopping) {
+        d->woken = false;
+        pthread_mutex_unlock(&d->lock);
+        const kh_gateway *g = kh_gateway_acquire(d->slot);
+        int64_t now = kh_journal_now_ms();
+        kh_delivery_run_once(d->journal, g->config, now);
+        prune_when_due(d, g->config, now);
+        kh_gateway_release(d->slot, g);
+        pthread_mutex_lock(&d->lock);
+        if (d->stopping || d->woken)
+            continue;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (long)IDLE_WAIT_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec += 1;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&d->wake, &d->lock, &until);
+    }
+    pthread_mutex_unlock(&d->lock);
+    return NULL;
+}
+
+kh_delivery *kh_delivery_start(const char *journal_path, kh_gateway_slot *slot, char *err, size_t errlen)
+{
+    kh_delivery *d = calloc(1, sizeof *d);
+    if (!d) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    d->slot = slot;
+    d->journal = kh_journal_open(journal_path, err, errlen);
+    if (!d->journal) {
+        free(d);
+        return NULL;
+    }
+    pthread_mutex_init(&d->lock, NULL);
+    pthread_cond_init(&d->wake, NULL);
+    if (pthread_create(&d->thread, NULL, loop, d) != 0) {
+        snprintf(err, errlen, "the delivery thread cannot be started");
+        kh_journal_close(d->journal);
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void kh_delivery_wake(kh_delivery *d)
+{
+    pthread_mutex_lock(&d->lock);
+    d->woken = true;
+    pthread_cond_signal(&d->wake);
+    pthread_mutex_unlock(&d->lock);
+}
+
+void kh_delivery_stop(kh_delivery *d)
+{
+    if (!d)
+        return;
+    pthread_mutex_lock(&d->lock);
+    d->stopping = true;
+    pthread_cond_signal(&d->wake);
+    pthread_mutex_unlock(&d->lock);
+    pthread_join(d->thread, NULL);
+    kh_journal_close(d->journal);
+    pthread_mutex_destroy(&d->lock);
+    pthread_cond_destroy(&d->wake);
+    free(d);
+}

@@ -1,0 +1,778 @@
+/*
+ * journal.c - the journal in SQLite: the schema, the archive of received
+ * messages, stages, errors, acknowledgements, the duplicate registry, the
+ * outbox, status, statistics and pruning. WAL with synchronous FULL, so a
+ * committed write survives a crash or a power cut.
+ */
+#include "journal/journal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <openssl/sha.h>
+#include <sqlite3.h>
+
+#include "util/json.h"
+
+struct kh_journal {
+    sqlite3 *db;
+};
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS messages ("
+    "  id TEXT PRIMARY KEY, received_at INTEGER NOT NULL, channel TEXT NOT NULL, content_type TEXT,"
+    "  digest TEXT NOT NULL, raw BLOB NOT NULL, size INTEGER NOT NULL,"
+    "  partner TEXT, format TEXT, family TEXT, type TEXT, office TEXT, reference TEXT, sender TEXT,"
+    "  recipient TEXT, signer TEXT, normalized BLOB, state TEXT NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS messages_received ON messages(received_at);"
+    "CREATE INDEX IF NOT EXISTS messages_state ON messages(state);"
+    "CREATE INDEX IF NOT EXISTS messages_reference ON messages(reference);"
+    "CREATE INDEX IF NOT EXISTS messages_digest ON messages(digest);"
+    "CREATE TABLE IF NOT EXISTS stages ("
+    "  message_id TEXT NOT NULL, stage TEXT NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL,"
+    "  elapsed_us INTEGER NOT NULL, detail TEXT);"
+    "CREATE INDEX IF NOT EXISTS stages_message ON stages(message_id);"
+    "CREATE TABLE IF NOT EXISTS errors (message_id TEXT NOT NULL, code TEXT, place TEXT, text TEXT);"
+    "CREATE INDEX IF NOT EXISTS errors_message ON errors(message_id);"
+    "CREATE TABLE IF NOT EXISTS acknowledgements ("
+    "  message_id TEXT NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL, body BLOB);"
+    "CREATE INDEX IF NOT EXISTS acknowledgements_message ON acknowledgements(message_id);"
+    "CREATE TABLE IF NOT EXISTS outbox ("
+    "  entry INTEGER PRIMARY KEY, message_id TEXT NOT NULL, destination TEXT NOT NULL,"
+    "  state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,"
+    "  last_error TEXT, delivered_at INTEGER);"
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_at);"
+    "CREATE INDEX IF NOT EXISTS outbox_message ON outbox(message_id);"
+    "CREATE TABLE IF NOT EXISTS interchanges ("
+    "  sender TEXT NOT NULL, recipient TEXT NOT NULL, reference TEXT NOT NULL, message_id TEXT NOT NULL,"
+    "  PRIMARY KEY (sender, recipient, reference));"
+    "CREATE TABLE IF NOT EXISTS audit (at INTEGER NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL,"
+    "  message_id TEXT, detail TEXT);";
+
+int64_t kh_journal_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int fail(kh_journal *j, char *err, size_t errlen, const char *what)
+{
+    if (err)
+        snprintf(err, errlen, "journal: %s: %s", what, sqlite3_errmsg(j->db));
+    return -1;
+}
+
+kh_journal *kh_journal_open(const char *path, char *err, size_t errlen)
+{
+    kh_journal *j = calloc(1, sizeof *j);
+    if (!j) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path, j->db ? sqlite3_errmsg(j->db) : "cannot be opened");
+        kh_journal_close(j);
+        return NULL;
+    }
+    sqlite3_busy_timeout(j->db, 10000);
+    char *why = NULL;
+    if (sqlite3_exec(j->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, &why) != SQLITE_OK ||
+        sqlite3_exec(j->db, schema, NULL, NULL, &why) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path, why ? why : sqlite3_errmsg(j->db));
+        sqlite3_free(why);
+        kh_journal_close(j);
+        return NULL;
+    }
+    return j;
+}
+
+void kh_journal_close(kh_journal *j)
+{
+    if (!j)
+        return;
+    sqlite3_close(j->db);
+    free(j);
+}
+
+/* ------------------------------------------------------------ small helpers */
+
+static sqlite3_stmt *prepare(kh_journal *j, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    return st;
+}
+
+static void bind_text(sqlite3_stmt *st, int at, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(st, at, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, at);
+}
+
+/* Runs a statement that returns no rows; 0 or -1. */
+static int run(sqlite3_stmt *st)
+{
+    int rc = st && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int exec(kh_journal *j, const char *sql)
+{
+    return sqlite3_exec(j->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static void new_id(int64_t now_ms, char id[KH_MESSAGE_ID_SIZE])
+{
+    time_t secs = (time_t)(now_ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    uint32_t random = 0;
+    if (getrandom(&random, sizeof random, 0) != (ssize_t)sizeof random)
+        random = (uint32_t)now_ms ^ (uint32_t)clock();
+    char stamp[20];
+    strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm);
+    snprintf(id, KH_MESSAGE_ID_SIZE, "%s%03d-%08x", stamp, (int)(now_ms % 1000), random);
+}
+
+static void digest_hex(const void *data, size_t size, char hex[65])
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256(data, size, md);
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+/* ------------------------------------------------------------ receiving */
+
+int kh_journal_receive(kh_journal *j, const kh_received *m, char id[KH_MESSAGE_ID_SIZE], char *err, size_t errlen)
+{
+    char digest[65];
+    digest_hex(m->raw, m->size, digest);
+    for (int attempt = 0; attempt < 3; attempt++) {
+        int64_t now = kh_journal_now_ms();
+        new_id(now, id);
+        sqlite3_stmt *st = prepare(j, "INSERT INTO messages (id, received_at, channel, content_type, digest, raw,"
+                                      " size, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'received', ?)");
+        if (!st)
+            return fail(j, err, errlen, "receive");
+        bind_text(st, 1, id);
+        sqlite3_bind_int64(st, 2, now);
+        bind_text(st, 3, m->channel);
+        bind_text(st, 4, m->content_type);
+        bind_text(st, 5, digest);
+        sqlite3_bind_blob64(st, 6, m->size ? m->raw : "", m->size, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 7, (sqlite3_int64)m->size);
+        sqlite3_bind_int64(st, 8, now);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc == SQLITE_DONE)
+            return 0;
+        if (rc != SQLITE_CONSTRAINT)
+            return fail(j, err, errlen, "receive");
+    }
+    return fail(j, err, errlen, "receive (no free id)");
+}
+
+int kh_journal_describe(kh_journal *j, const char *id, const kh_message_facts *f)
+{
+    sqlite3_stmt *st = prepare(j, "UPDATE messages SET partner = coalesce(?, partner), format = coalesce(?, format),"
+                                  " family = coalesce(?, family), type = coalesce(?, type),"
+                                  " office = coalesce(?, office), reference = coalesce(?, reference),"
+                                  " sender = coalesce(?, sender), recipient = coalesce(?, recipient),"
+                                  " signer = coalesce(?, signer), updated_at = ? WHERE id = ?");
+    if (!st)
+        return -1;
+    const char *values[] = { f->partner, f->format, f->family, f->type, f->office,
+                             f->reference, f->sender, f->recipient, f->signer };
+    for (int i = 0; i < 9; i++)
+        bind_text(st, i + 1, values[i] && values[i][0] ? values[i] : NULL);
+    sqlite3_bind_int64(st, 10, kh_journal_now_ms());
+    bind_text(st, 11, id);
+    return run(st);
+}
+
+int kh_journal_stage(kh_journal *j, const char *id, const char *stage, const char *outcome, int64_t elapsed_us,
+                     const char *detail)
+{
+    sqlite3_stmt *st = prepare(j, "INSERT INTO stages (message_id, stage, outcome, at, elapsed_us, detail)"
+                                  " VALUES (?, ?, ?, ?, ?, ?)");
+    if (!st)
+        return -1;
+    bind_text(st, 1, id);
+    bind_text(st, 2, stage);
+    bind_text(st, 3, outcome);
+    sqlite3_bind_int64(st, 4, kh_journal_now_ms());
+    sqlite3_bind_int64(st, 5, elapsed_us);
+    bind_text(st, 6, detail);
+    return run(st);
+}
+
+int kh_journal_error(kh_journal *j, const char *id, const char *code, const char *place, const char *text)
+{
+    sqlite3_stmt *st = prepare(j, "INSERT INTO errors (message_id, code, place, text) VALUES (?, ?, ?, ?)");
+    if (!st)
+        return -1;
+    bind_text(st, 1, id);
+    bind_text(st, 2, code);
+    bind_text(st, 3, place);
+    bind_text(st, 4, text);
+    return run(st);
+}
+
+int kh_journal_acknowledgement(kh_journal *j, const char *id, const char *kind, const void *body, size_t size)
+{
+    sqlite3_stmt *st = prepare(j, "INSERT INTO acknowledgements (message_id, kind, at, body) VALUES (?, ?, ?, ?)");
+    if (!st)
+        return -1;
+    bind_text(st, 1, id);
+    bind_text(st, 2, kind);
+    sqlite3_bind_int64(st, 3, kh_journal_now_ms());
+    sqlite3_bind_blob64(st, 4, size ? body : "", size, SQLITE_STATIC);
+    return run(st);
+}
+
+static int set_state(kh_journal *j, const char *id, const char *state)
+{
+    sqlite3_stmt *st = prepare(j, "UPDATE messages SET state = ?, updated_at = ? WHERE id = ?");
+    if (!st)
+        return -1;
+    bind_text(st, 1, state);
+    sqlite3_bind_int64(st, 2, kh_journal_now_ms());
+    bind_text(st, 3, id);
+    return run(st);
+}
+
+int kh_journal_reject(kh_journal *j, const char *id)
+{
+    return set_state(j, id, "rejected");
+}
+
+int kh_journal_route(kh_journal *j, const char *id, const void *normalized, size_t size, const char *const *destinations,
+                     size_t ndestinations)
+{
+    if (exec(j, "BEGIN IMMEDIATE") != 0)
+        return -1;
+    int64_t now = kh_journal_now_ms();
+    sqlite3_stmt *st = prepare(j, "UPDATE messages SET normalized = ?, state = ?, updated_at = ? WHERE id = ?");
+    int rc = -1;
+    if (st) {
+        sqlite3_bind_blob64(st, 1, size ? normalized : "", size, SQLITE_STATIC);
+        bind_text(st, 2, ndestinations ? "routed" : "unrouted");
+        sqlite3_bind_int64(st, 3, now);
+        bind_text(st, 4, id);
+        rc = run(st);
+    }
+    for (size_t i = 0; rc == 0 && i < ndestinations; i++) {
+        st = prepare(j, "INSERT INTO outbox (message_id, destination, state, next_at) VALUES (?, ?, 'pending', ?)");
+        if (!st) {
+            rc = -1;
+            break;
+        }
+        bind_text(st, 1, id);
+        bind_text(st, 2, destinations[i]);
+        sqlite3_bind_int64(st, 3, now);
+        rc = run(st);
+    }
+    if (rc == 0 && exec(j, "COMMIT") == 0)
+        return 0;
+    exec(j, "ROLLBACK");
+    return -1;
+}
+
+/* ------------------------------------------------------------ duplicates */
+
+static int first_text(sqlite3_stmt *st, char out[KH_MESSAGE_ID_SIZE])
+{
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    int found = 0;
+    if (rc == SQLITE_ROW) {
+        snprintf(out, KH_MESSAGE_ID_SIZE, "%s", (const char *)sqlite3_column_text(st, 0));
+        found = 1;
+    } else if (rc != SQLITE_DONE) {
+        found = -1;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+int kh_journal_find_duplicate(kh_journal *j, const char *id, const char *sender, const char *recipient,
+                              const char *reference, char earlier[KH_MESSAGE_ID_SIZE])
+{
+    if (sender && recipient && reference && reference[0]) {
+        sqlite3_stmt *st = prepare(j, "SELECT message_id FROM interchanges WHERE sender = ? AND recipient = ?"
+                                      " AND reference = ? AND message_id <> ?");
+        if (st) {
+            bind_text(st, 1, sender);
+            bind_text(st, 2, recipient);
+            bind_text(st, 3, reference);
+            bind_text(st, 4, id);
+        }
+        int found = first_text(st, earlier);
+        if (found != 0)
+            return found;
+    }
+    sqlite3_stmt *st = prepare(j, "SELECT m.id FROM messages m, messages me WHERE me.id = ? AND m.digest = me.digest"
+                                  " AND m.id <> me.id AND m.state IN ('routed', 'unrouted', 'delivered')"
+                                  " ORDER BY m.received_at LIMIT 1");
+    if (st)
+        bind_text(st, 1, id);
+    return first_text(st, earlier);
+}
+
+int kh_journal_remember_interchange(kh_journal *j, const char *id, const char *sender, const char *recipient,
+                                    const char *reference)
+{
+    if (!sender || !recipient || !reference || !reference[0])
+        return 0;
+    sqlite3_stmt *st = prepare(j, "INSERT OR IGNORE INTO interchanges (sender, recipient, reference, message_id)"
+                                  " VALUES (?, ?, ?, ?)");
+    if (!st)
+        return -1;
+    bind_text(st, 1, sender);
+    bind_text(st, 2, recipient);
+    bind_text(st, 3, reference);
+    bind_text(st, 4, id);
+    return run(st);
+}
+
+/* ------------------------------------------------------------ the outbox */
+
+int kh_journal_outbox_due(kh_journal *j, int64_t now_ms, kh_outbox_item *items, int max)
+{
+    sqlite3_stmt *st = prepare(j, "SELECT o.entry, o.message_id, o.destination, coalesce(m.family, ''), o.attempts"
+                                  " FROM outbox o JOIN messages m ON m.id = o.message_id"
+                                  " WHERE o.state = 'pending' AND o.next_at <= ? ORDER BY o.next_at, o.entry LIMIT ?");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int(st, 2, max);
+    int n = 0;
+    while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+        kh_outbox_item *it = &items[n++];
+        it->entry = sqlite3_column_int64(st, 0);
+        snprintf(it->message_id, sizeof it->message_id, "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(it->destination, sizeof it->destination, "%s", (const char *)sqlite3_column_text(st, 2));
+        snprintf(it->family, sizeof it->family, "%s", (const char *)sqlite3_column_text(st, 3));
+        it->attempts = (unsigned)sqlite3_column_int(st, 4);
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void *blob_of(kh_journal *j, const char *sql, const char *id, size_t *size)
+{
+    sqlite3_stmt *st = prepare(j, sql);
+    void *copy = NULL;
+    *size = 0;
+    if (!st)
+        return NULL;
+    bind_text(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        int n = sqlite3_column_bytes(st, 0);
+        copy = malloc(n > 0 ? (size_t)n : 1);
+        if (copy) {
+            if (n > 0)
+                memcpy(copy, sqlite3_column_blob(st, 0), (size_t)n);
+            *size = (size_t)n;
+        }
+    }
+    sqlite3_finalize(st);
+    return copy;
+}
+
+void *kh_journal_normalized(kh_journal *j, const char *id, size_t *size)
+{
+    return blob_of(j, "SELECT normalized FROM messages WHERE id = ?", id, size);
+}
+
+void *kh_journal_raw(kh_journal *j, const char *id, size_t *size)
+{
+    return blob_of(j, "SELECT raw FROM messages WHERE id = ?", id, size);
+}
+
+/* After a delivery: the message is "delivered" when none of its entries is
+ * still pending or dead. */
+static int settle_message(kh_journal *j, int64_t entry)
+{
+    sqlite3_stmt *st = prepare(j, "UPDATE messages SET state = 'delivered', updated_at = ?"
+                                  " WHERE id = (SELECT message_id FROM outbox WHERE entry = ?)"
+                                  " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = messages.id"
+                                  " AND o.state <> 'delivered')");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, kh_journal_now_ms());
+    sqlite3_bind_int64(st, 2, entry);
+    return run(st);
+}
+
+int kh_journal_delivered(kh_journal *j, int64_t entry)
+{
+    sqlite3_stmt *st = prepare(j, "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?,"
+                                  " last_error = NULL WHERE entry = ?");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, kh_journal_now_ms());
+    sqlite3_bind_int64(st, 2, entry);
+    if (run(st) != 0)
+        return -1;
+    return settle_message(j, entry);
+}
+
+int kh_journal_retry_later(kh_journal *j, int64_t entry, int64_t next_at_ms, const char *why)
+{
+    sqlite3_stmt *st = prepare(j, "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE entry = ?");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, next_at_ms);
+    bind_text(st, 2, why);
+    sqlite3_bind_int64(st, 3, entry);
+    return run(st);
+}
+
+int kh_journal_dead_letter(kh_journal *j, int64_t entry, const char *why)
+{
+    sqlite3_stmt *st = prepare(j, "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?"
+                                  " WHERE entry = ?");
+    if (!st)
+        return -1;
+    bind_text(st, 1, why);
+    sqlite3_bind_int64(st, 2, entry);
+    if (run(st) != 0)
+        return -1;
+    st = prepare(j, "UPDATE messages SET state = 'failed', updated_at = ?"
+                    " WHERE id = (SELECT message_id FROM outbox WHERE entry = ?)");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, kh_journal_now_ms());
+    sqlite3_bind_int64(st, 2, entry);
+    return run(st);
+}
+
+long kh_journal_outbox_depth(kh_journal *j)
+{
+    sqlite3_stmt *st = prepare(j, "SELECT count(*) FROM outbox WHERE state = 'pending'");
+    long n = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+int kh_journal_replay(kh_journal *j, const char *id, const char *who)
+{
+    if (exec(j, "BEGIN IMMEDIATE") != 0)
+        return -1;
+    int64_t now = kh_journal_now_ms();
+    sqlite3_stmt *st = prepare(j, id ? "UPDATE outbox SET state = 'pending', next_at = ?, attempts = 0"
+                                       " WHERE message_id = ? AND state = 'dead'"
+                                     : "UPDATE outbox SET state = 'pending', next_at = ?, attempts = 0"
+                                       " WHERE state = 'dead'");
+    int changed = -1;
+    if (st) {
+        sqlite3_bind_int64(st, 1, now);
+        if (id)
+            bind_text(st, 2, id);
+        if (sqlite3_step(st) == SQLITE_DONE)
+            changed = sqlite3_changes(j->db);
+        sqlite3_finalize(st);
+    }
+    if (changed > 0) {
+        st = prepare(j, id ? "UPDATE messages SET state = 'routed', updated_at = ? WHERE id = ? AND state = 'failed'"
+                           : "UPDATE messages SET state = 'routed', updated_at = ? WHERE state = 'failed'"
+                             " AND id IN (SELECT message_id FROM outbox WHERE state = 'pending')");
+        if (st) {
+            sqlite3_bind_int64(st, 1, now);
+            if (id)
+                bind_text(st, 2, id);
+        }
+        if (run(st) != 0)
+            changed = -1;
+    }
+    if (changed >= 0) {
+        st = prepare(j, "INSERT INTO audit (at, who, action, message_id, detail) VALUES (?, ?, 'replay', ?, ?)");
+        char detail[64];
+        snprintf(detail, sizeof detail, "%d deliveries put back", changed);
+        if (st) {
+            sqlite3_bind_int64(st, 1, now);
+            bind_text(st, 2, who ? who : "unknown");
+            bind_text(st, 3, id);
+            bind_text(st, 4, detail);
+        }
+        if (run(st) != 0)
+            changed = -1;
+    }
+    if (changed >= 0 && exec(j, "COMMIT") == 0)
+        return changed;
+    exec(j, "ROLLBACK");
+    return -1;
+}
+
+/* ------------------------------------------------------------ status, statistics, pruning */
+
+static void json_key_text(FILE *out, const char *key, const unsigned char *value, bool comma)
+{
+    if (comma)
+        fputc(',', out);
+    kh_json_string(out, key);
+    fputc(':', out);
+    if (value)
+        kh_json_string(out, (const char *)value);
+    else
+        fputs("null", out);
+}
+
+static void iso_time(int64_t ms, char out[32])
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char base[24];
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, 32, "%s.%03dZ", base, (int)(ms % 1000));
+}
+
+int kh_journal_status_json(kh_journal *j, const char *id, FILE *out)
+{
+    sqlite3_stmt *st = prepare(j, "SELECT id, state, received_at, channel, partner, format, family, type, office,"
+                                  " reference, sender, recipient, signer, size, digest FROM messages WHERE id = ?");
+    if (!st)
+        return -1;
+    bind_text(st, 1, id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return 1;
+    }
+    static const char *const names[] = { "id", "state", NULL, "channel", "partner", "format", "family", "type",
+                                         "office", "reference", "sender", "recipient", "signer" };
+    char when[32];
+    fputc('{', out);
+    for (int i = 0; i < 13; i++) {
+        if (i == 2) {
+            iso_time(sqlite3_column_int64(st, 2), when);
+            json_key_text(out, "received_at", (const unsigned char *)when, true);
+            continue;
+        }
+        json_key_text(out, names[i], sqlite3_column_text(st, i), i > 0);
+    }
+    fprintf(out, ",\"size\":%lld", (long long)sqlite3_column_int64(st, 13));
+    json_key_text(out, "sha256", sqlite3_column_text(st, 14), true);
+    sqlite3_finalize(st);
+
+    fputs(",\"stages\":[", out);
+    st = prepare(j, "SELECT stage, outcome, at, elapsed_us, detail FROM stages WHERE message_id = ? ORDER BY rowid");
+    bind_text(st, 1, id);
+    for (int n = 0; st && sqlite3_step(st) == SQLITE_ROW; n++) {
+        fputs(n ? ",{" : "{", out);
+        json_key_text(out, "stage", sqlite3_column_text(st, 0), false);
+        json_key_text(out, "outcome", sqlite3_column_text(st, 1), true);
+        iso_time(sqlite3_column_int64(st, 2), when);
+        json_key_text(out, "at", (const unsigned char *)when, true);
+        fprintf(out, ",\"elapsed_us\":%lld", (long long)sqlite3_column_int64(st, 3));
+        json_key_text(out, "detail", sqlite3_column_text(st, 4), true);
+        fputc('}', out);
+    }
+    sqlite3_finalize(st);
+
+    fputs("],\"errors\":[", out);
+    st = prepare(j, "SELECT code, place, text FROM errors WHERE message_id = ? ORDER BY rowid");
+    bind_text(st, 1, id);
+    for (int n = 0; st && sqlite3_step(st) == SQLITE_ROW; n++) {
+        fputs(n ? ",{" : "{", out);
+        json_key_text(out, "code", sqlite3_column_text(st, 0), false);
+        json_key_text(out, "place", sqlite3_column_text(st, 1), true);
+        json_key_text(out, "text", sqlite3_column_text(st, 2), true);
+        fputc('}', out);
+    }
+    sqlite3_finalize(st);
+
+    fputs("],\"acknowledgements\":[", out);
+    st = prepare(j, "SELECT kind, at FROM acknowledgements WHERE message_id = ? ORDER BY rowid");
+    bind_text(st, 1, id);
+    for (int n = 0; st && sqlite3_step(st) == SQLITE_ROW; n++) {
+        fputs(n ? ",{" : "{", out);
+        json_key_text(out, "kind", sqlite3_column_text(st, 0), false);
+        iso_time(sqlite3_column_int64(st, 1), when);
+        json_key_text(out, "at", (const unsigned char *)when, true);
+        fputc('}', out);
+    }
+    sqlite3_finalize(st);
+
+    fputs("],\"deliveries\":[", out);
+    st = prepare(j, "SELECT destination, state, attempts, last_error, delivered_at FROM outbox WHERE message_id = ?"
+                    " ORDER BY entry");
+    bind_text(st, 1, id);
+    for (int n = 0; st && sqlite3_step(st) == SQLITE_ROW; n++) {
+        fputs(n ? ",{" : "{", out);
+        json_key_text(out, "destination", sqlite3_column_text(st, 0), false);
+        json_key_text(out, "state", sqlite3_column_text(st, 1), true);
+        fprintf(out, ",\"attempts\":%d", sqlite3_column_int(st, 2));
+        json_key_text(out, "last_error", sqlite3_column_text(st, 3), true);
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+            iso_time(sqlite3_column_int64(st, 4), when);
+            json_key_text(out, "delivered_at", (const unsigned char *)when, true);
+        }
+        fputc('}', out);
+    }
+    sqlite3_finalize(st);
+    fputs("]}\n", out);
+    return 0;
+}
+
+int kh_journal_stats_json(kh_journal *j, int64_t since_ms, FILE *out)
+{
+    /* latency: from reception to the last synchronous stage recorded */
+    sqlite3_stmt *st = prepare(
+        j, "SELECT strftime('%Y-%m-%dT%H:00Z', m.received_at / 1000, 'unixepoch') AS hour,"
+           " coalesce(m.family, '-'), coalesce(m.partner, '-'), coalesce(m.office, '-'), count(*),"
+           " sum(m.state = 'rejected'), sum(m.state = 'delivered'), sum(m.state = 'failed'),"
+           " avg(l.ms), max(l.ms)"
+           " FROM messages m LEFT JOIN (SELECT s.message_id, max(s.at) - mm.received_at AS ms FROM stages s"
+           "   JOIN messages mm ON mm.id = s.message_id WHERE s.stage <> 'deliver' GROUP BY s.message_id) l"
+           "   ON l.message_id = m.id"
+           " WHERE m.received_at >= ? GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, since_ms);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        fputc('{', out);
+        json_key_text(out, "hour", sqlite3_column_text(st, 0), false);
+        json_key_text(out, "family", sqlite3_column_text(st, 1), true);
+        json_key_text(out, "partner", sqlite3_column_text(st, 2), true);
+        json_key_text(out, "office", sqlite3_column_text(st, 3), true);
+        fprintf(out, ",\"messages\":%d,\"rejected\":%d,\"delivered\":%d,\"failed\":%d,"
+                     "\"latency_ms_avg\":%.1f,\"latency_ms_max\":%lld}\n",
+                sqlite3_column_int(st, 4), sqlite3_column_int(st, 5), sqlite3_column_int(st, 6),
+                sqlite3_column_int(st, 7), sqlite3_column_double(st, 8), (long long)sqlite3_column_int64(st, 9));
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int count_groups(kh_journal *j, const char *sql, size_t nlabels, kh_count_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = prepare(j, sql);
+    if (!st)
+        return -1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *labels[4];
+        for (size_t i = 0; i < nlabels; i++) {
+            const unsigned char *t = sqlite3_column_text(st, (int)i);
+            labels[i] = t ? (const char *)t : "";
+        }
+        fn(ctx, labels, nlabels, sqlite3_column_double(st, (int)nlabels));
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int kh_journal_count_messages(kh_journal *j, kh_count_fn fn, void *ctx)
+{
+    return count_groups(j, "SELECT coalesce(family, ''), coalesce(partner, ''), state, count(*) FROM messages"
+                           " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", 3, fn, ctx);
+}
+
+int kh_journal_count_errors(kh_journal *j, kh_count_fn fn, void *ctx)
+{
+    return count_groups(j, "SELECT coalesce(code, ''), count(*) FROM errors GROUP BY 1 ORDER BY 1", 1, fn, ctx);
+}
+
+int kh_journal_stage_histogram(kh_journal *j, const double *bounds_s, size_t nbounds, kh_count_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = prepare(j, "SELECT DISTINCT stage FROM stages ORDER BY 1");
+    if (!st)
+        return -1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char stage[64];
+        snprintf(stage, sizeof stage, "%s", (const char *)sqlite3_column_text(st, 0));
+        char le[32];
+        const char *labels[2] = { stage, le };
+        for (size_t b = 0; b <= nbounds; b++) {
+            sqlite3_stmt *q = prepare(j, b < nbounds ? "SELECT count(*) FROM stages WHERE stage = ? AND elapsed_us <= ?"
+                                                     : "SELECT count(*), coalesce(sum(elapsed_us), 0) FROM stages"
+                                                       " WHERE stage = ?");
+            if (!q)
+                continue;
+            bind_text(q, 1, stage);
+            if (b < nbounds) {
+                sqlite3_bind_int64(q, 2, (sqlite3_int64)(bounds_s[b] * 1e6));
+                snprintf(le, sizeof le, "%g", bounds_s[b]);
+            }
+            if (sqlite3_step(q) == SQLITE_ROW) {
+                if (b < nbounds) {
+                    fn(ctx, labels, 2, sqlite3_column_double(q, 0));
+                } else {
+                    snprintf(le, sizeof le, "+Inf");
+                    fn(ctx, labels, 2, sqlite3_column_double(q, 0));
+                    snprintf(le, sizeof le, "sum");
+                    fn(ctx, labels, 2, sqlite3_column_double(q, 1) / 1e6);
+                    snprintf(le, sizeof le, "count");
+                    fn(ctx, labels, 2, sqlite3_column_double(q, 0));
+                }
+            }
+            sqlite3_finalize(q);
+        }
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+long kh_journal_mark_interrupted(kh_journal *j, int64_t before_ms)
+{
+    sqlite3_stmt *st = prepare(j, "UPDATE messages SET state = 'interrupted', updated_at = ?"
+                                  " WHERE state = 'received' AND received_at < ?");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, kh_journal_now_ms());
+    sqlite3_bind_int64(st, 2, before_ms);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_finalize(st);
+    return sqlite3_changes(j->db);
+}
+
+long kh_journal_prune(kh_journal *j, int64_t before_ms)
+{
+    if (exec(j, "BEGIN IMMEDIATE") != 0)
+        return -1;
+    static const char *const tables[] = {
+        "DELETE FROM stages WHERE message_id IN (SELECT id FROM doomed)",
+        "DELETE FROM errors WHERE message_id IN (SELECT id FROM doomed)",
+        "DELETE FROM acknowledgements WHERE message_id IN (SELECT id FROM doomed)",
+        "DELETE FROM interchanges WHERE message_id IN (SELECT id FROM doomed)",
+        "DELETE FROM outbox WHERE message_id IN (SELECT id FROM doomed)",
+        "DELETE FROM messages WHERE id IN (SELECT id FROM doomed)",
+    };
+    long removed = -1;
+    sqlite3_stmt *st = prepare(j, "CREATE TEMP TABLE doomed AS SELECT id FROM messages WHERE received_at < ?"
+                                  " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = messages.id"
+                                  " AND o.state = 'pending')");
+    if (st) {
+        sqlite3_bind_int64(st, 1, before_ms);
+        if (run(st) == 0) {
+            removed = 0;
+            for (size_t i = 0; i < sizeof tables / sizeof tables[0] && removed >= 0; i++) {
+                if (exec(j, tables[i]) != 0)
+                    removed = -1;
+                else if (i + 1 == sizeof tables / sizeof tables[0])
+                    removed = sqlite3_changes(j->db);
+            }
+        }
+        exec(j, "DROP TABLE IF EXISTS temp.doomed");
+    }
+    if (removed >= 0 && exec(j, "COMMIT") == 0)
+        return removed;
+    exec(j, "ROLLBACK");
+    return -1;
+}
