@@ -107,6 +107,10 @@ typedef struct kh_dsig_claim {
 } kh_dsig_claim;
 bool kh_dsig_claimed_signer(xmlDocPtr doc, kh_dsig_claim *claim);
 
+/* The same subject fields of a DER certificate (a TLS client's, say);
+ * false when der is not one. */
+bool kh_certificate_claim(const unsigned char *der, size_t size, kh_dsig_claim *claim);
+
 /* Removes the Signature from the verified document, leaving the signed
  * content as it was before signing. */
 void kh_dsig_detach_signature(xmlDocPtr doc);

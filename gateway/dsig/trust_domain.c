@@ -116,100 +116,75 @@ static BIO *open_file(const char *path, char *err, size_t errlen)
     return bio;
 }
 
-static int adopt_certificate(kh_trust_domain *d, X509 *cert, const char *path, char *err, size_t errlen)
+typedef enum item_kind { CERTIFICATES, CRLS } item_kind;
+
+/* Adds one certificate or CRL to the store (which takes its own reference);
+ * the same one twice is harmless. */
+static int add_item(kh_trust_domain *d, item_kind kind, void *item, const char *path, char *err, size_t errlen)
 {
-    int added = X509_STORE_add_cert(d->store, cert);
+    int added = kind == CERTIFICATES ? X509_STORE_add_cert(d->store, item) : X509_STORE_add_crl(d->store, item);
     unsigned long why = ERR_peek_last_error();
-    X509_free(cert);
     ERR_clear_error();
     if (added != 1 && ERR_GET_REASON(why) != X509_R_CERT_ALREADY_IN_HASH_TABLE) {
-        snprintf(err, errlen, "%s: the certificate could not be added to the store", path);
+        snprintf(err, errlen, "%s: the %s could not be added to the store", path,
+                 kind == CERTIFICATES ? "certificate" : "CRL");
         return -1;
     }
-    d->certificates++;
+    if (kind == CERTIFICATES)
+        d->certificates++;
+    else
+        d->crls++;
     return 0;
+}
+
+/* Every certificate (or CRL) of one file: PEM, any number of them, or DER,
+ * one. A file that holds none is an error. */
+static int load_items(kh_trust_domain *d, const char *path, item_kind kind, char *err, size_t errlen)
+{
+    BIO *bio = open_file(path, err, errlen);
+    if (!bio)
+        return -1;
+    int found = 0, rc = 0;
+    STACK_OF(X509_INFO) *infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
+    for (int i = 0; rc == 0 && i < sk_X509_INFO_num(infos); i++) {
+        X509_INFO *info = sk_X509_INFO_value(infos, i);
+        void *item = kind == CERTIFICATES ? (void *)info->x509 : (void *)info->crl;
+        if (item) {
+            rc = add_item(d, kind, item, path, err, errlen);
+            found++;
+        }
+    }
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+    ERR_clear_error();
+    if (rc == 0 && found == 0) {
+        (void)BIO_reset(bio);
+        void *item = kind == CERTIFICATES ? (void *)d2i_X509_bio(bio, NULL) : (void *)d2i_X509_CRL_bio(bio, NULL);
+        if (item) {
+            rc = add_item(d, kind, item, path, err, errlen);
+            found = 1;
+            if (kind == CERTIFICATES)
+                X509_free(item);
+            else
+                X509_CRL_free(item);
+        }
+        ERR_clear_error();
+    }
+    BIO_free(bio);
+    if (rc == 0 && found == 0) {
+        snprintf(err, errlen, "%s: holds no %s (PEM or DER)", path, kind == CERTIFICATES ? "certificate" : "CRL");
+        return -1;
+    }
+    return rc;
 }
 
 static int load_certificates(kh_trust_domain *d, const char *path, char *err, size_t errlen)
 {
-    BIO *bio = open_file(path, err, errlen);
-    if (!bio)
-        return -1;
-    int found = 0;
-    X509 *cert;
-    while ((cert = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-        if (adopt_certificate(d, cert, path, err, errlen) < 0) {
-            BIO_free(bio);
-            return -1;
-        }
-        found++;
-    }
-    ERR_clear_error();
-    if (found == 0) {
-        (void)BIO_reset(bio);
-        cert = d2i_X509_bio(bio, NULL);
-        if (cert && adopt_certificate(d, cert, path, err, errlen) == 0)
-            found = 1;
-        else if (cert) {
-            BIO_free(bio);
-            return -1;
-        }
-    }
-    BIO_free(bio);
-    ERR_clear_error();
-    if (found == 0) {
-        snprintf(err, errlen, "%s: holds no certificate (PEM or DER)", path);
-        return -1;
-    }
-    return 0;
-}
-
-static int adopt_crl(kh_trust_domain *d, X509_CRL *crl, const char *path, char *err, size_t errlen)
-{
-    int added = X509_STORE_add_crl(d->store, crl);
-    unsigned long why = ERR_peek_last_error();
-    X509_CRL_free(crl);
-    ERR_clear_error();
-    if (added != 1 && ERR_GET_REASON(why) != X509_R_CERT_ALREADY_IN_HASH_TABLE) {
-        snprintf(err, errlen, "%s: the CRL could not be added to the store", path);
-        return -1;
-    }
-    d->crls++;
-    return 0;
+    return load_items(d, path, CERTIFICATES, err, errlen);
 }
 
 static int load_crls(kh_trust_domain *d, const char *path, char *err, size_t errlen)
 {
-    BIO *bio = open_file(path, err, errlen);
-    if (!bio)
-        return -1;
-    int found = 0;
-    X509_CRL *crl;
-    while ((crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) != NULL) {
-        if (adopt_crl(d, crl, path, err, errlen) < 0) {
-            BIO_free(bio);
-            return -1;
-        }
-        found++;
-    }
-    ERR_clear_error();
-    if (found == 0) {
-        (void)BIO_reset(bio);
-        crl = d2i_X509_CRL_bio(bio, NULL);
-        if (crl && adopt_crl(d, crl, path, err, errlen) == 0)
-            found = 1;
-        else if (crl) {
-            BIO_free(bio);
-            return -1;
-        }
-    }
-    BIO_free(bio);
-    ERR_clear_error();
-    if (found == 0) {
-        snprintf(err, errlen, "%s: holds no CRL (PEM or DER)", path);
-        return -1;
-    }
-    return 0;
+    return load_items(d, path, CRLS, err, errlen);
 }
 
 static int compare_names(const void *a, const void *b)

@@ -17,6 +17,7 @@
 #include <xmlsec/openssl/evp.h>
 
 #include "dsig/certificate.h"
+#include "dsig/certificate_cache.h"
 #include "dsig/inspect.h"
 #include "dsig/trust_domain.h"
 #include "xml/safe_parse.h"
@@ -192,6 +193,25 @@ static xmlNodePtr first_signature(xmlNodePtr n)
     return NULL;
 }
 
+static void fill_claim(X509 *cert, kh_dsig_claim *claim)
+{
+    kh_certificate_subject_field(cert, NID_serialNumber, claim->serial_number, sizeof claim->serial_number);
+    kh_certificate_subject_field(cert, NID_organizationIdentifier, claim->organization_identifier,
+                                 sizeof claim->organization_identifier);
+    kh_certificate_subject_field(cert, NID_commonName, claim->common_name, sizeof claim->common_name);
+}
+
+bool kh_certificate_claim(const unsigned char *der, size_t size, kh_dsig_claim *claim)
+{
+    memset(claim, 0, sizeof *claim);
+    X509 *cert = kh_certificate_from_der(der, size);
+    if (!cert)
+        return false;
+    fill_claim(cert, claim);
+    X509_free(cert);
+    return true;
+}
+
 bool kh_dsig_claimed_signer(xmlDocPtr doc, kh_dsig_claim *claim)
 {
     memset(claim, 0, sizeof *claim);
@@ -203,12 +223,8 @@ bool kh_dsig_claimed_signer(xmlDocPtr doc, kh_dsig_claim *claim)
     char ignored[256];
     STACK_OF(X509) *certs = key_info ? kh_certificates_read(key_info, ignored, sizeof ignored) : NULL;
     X509 *leaf = certs ? kh_certificates_leaf(certs) : NULL;
-    if (leaf) {
-        kh_certificate_subject_field(leaf, NID_serialNumber, claim->serial_number, sizeof claim->serial_number);
-        kh_certificate_subject_field(leaf, NID_organizationIdentifier, claim->organization_identifier,
-                                     sizeof claim->organization_identifier);
-        kh_certificate_subject_field(leaf, NID_commonName, claim->common_name, sizeof claim->common_name);
-    }
+    if (leaf)
+        fill_claim(leaf, claim);
     sk_X509_pop_free(certs, X509_free);
     return leaf != NULL;
 }

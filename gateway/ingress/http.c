@@ -19,9 +19,8 @@
 
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
-#include <openssl/objects.h>
-#include <openssl/x509.h>
 
+#include "dsig/dsig.h"
 #include "pipeline/pipeline.h"
 #include "serve/metrics.h"
 
@@ -147,20 +146,6 @@ static kh_worker *this_thread_worker(kh_http *h)
 
 typedef enum client_proof { NO_CLIENT_CERTIFICATE, CLIENT_PARTNER, CLIENT_REFUSED } client_proof;
 
-static void subject_field(X509 *cert, int nid, char *out, size_t outlen)
-{
-    out[0] = '\0';
-    X509_NAME *name = X509_get_subject_name(cert);
-    int at = X509_NAME_get_index_by_NID(name, nid, -1);
-    if (at < 0)
-        return;
-    unsigned char *utf8 = NULL;
-    int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at)));
-    if (n >= 0)
-        snprintf(out, outlen, "%.*s", n, (const char *)utf8);
-    OPENSSL_free(utf8);
-}
-
 /* Which partner the connection's client certificate proves. */
 static client_proof client_partner(struct MHD_Connection *c, const kh_config *cfg, const char **partner_id)
 {
@@ -176,15 +161,10 @@ static client_proof client_partner(struct MHD_Connection *c, const kh_config *cf
     unsigned status = 0;
     if (gnutls_certificate_verify_peers2(session, &status) != GNUTLS_E_SUCCESS || status != 0)
         return CLIENT_REFUSED;
-    const unsigned char *der = peers[0].data;
-    X509 *cert = d2i_X509(NULL, &der, (long)peers[0].size);
-    if (!cert)
+    kh_dsig_claim claim;
+    if (!kh_certificate_claim(peers[0].data, peers[0].size, &claim))
         return CLIENT_REFUSED;
-    char fields[3][256];
-    subject_field(cert, NID_serialNumber, fields[0], sizeof fields[0]);
-    subject_field(cert, NID_organizationIdentifier, fields[1], sizeof fields[1]);
-    subject_field(cert, NID_commonName, fields[2], sizeof fields[2]);
-    X509_free(cert);
+    const char *fields[3] = { claim.serial_number, claim.organization_identifier, claim.common_name };
     for (size_t i = 0; i < cfg->npartners; i++) {
         const kh_partner *p = &cfg->partners[i];
         if (!p->client_certificate)
