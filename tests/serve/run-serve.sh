@@ -60,6 +60,15 @@ families = DEC
 [partner agency]
 client_certificate = 6098765
 families = LPCO
+[partner erenhot-customs]
+edifact_id = CNERLCUSTOMS
+families = TRN
+[partner cais]
+edifact_id = MNCUSTOMS
+families = RES
+[destination partners]
+type = spool
+path = $tmp/out/partners
 [partner bank]
 identity = 5012345
 families = PAY
@@ -81,8 +90,11 @@ dead_letter = $tmp/dead
 family = DEC
 to = cais
 [route payments]
-family = PAY
+family = PAY, TRN, LPCO
 to = cais
+[route responses]
+family = RES
+to = partners
 $1
 CONF
 }
@@ -149,6 +161,23 @@ sed 's/MOA+39:264400.00:EUR/MOA+39:265400.00:EUR/' "$fresh_file" >"$tmp/invoice.
 post "$tmp/invoice.edi" application/EDIFACT application/json
 check '[ "$status" = 422 ] && grep -q "\"code\":\"DEC113\",\"place\":\"message 1 segment 19 MOA element 1 component 2\"" "$tmp/body"' \
     "a declaration failing a rule is refused with the rule and its EDIFACT place" "$status $(cat "$tmp/body")"
+
+# --- the other EDIFACT families: a transit cargo report from foreign customs, a CAIS response
+for example in cuscar-from-erenhot-D01B:cais:TRN cusres-D96B:partners:RES; do
+    name=${example%%:*} rest=${example#*:}
+    destination=${rest%%:*} family=${rest#*:}
+    fresh "$examples/$name.edi"
+    post "$fresh_file" application/EDIFACT application/json
+    family_id=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$tmp/body")
+    check '[ "$status" = 202 ] && grep -q "\"family\":\"$family\"" "$tmp/body"' "$family: $name is accepted" "$status $(cat "$tmp/body")"
+    check 'wait_for "[ -f \"$tmp/out/$destination/$family_id.xml\" ]"' "$family: it is routed to $destination"
+    post "$fresh_file" application/EDIFACT application/json
+    check '[ "$status" = 200 ]' "$family: sent again, it is a duplicate" "$status"
+    sed 's/UNT+/UNT+9/' "$(echo "$fresh_file")" >"$tmp/broken-$family.edi"
+    sed -i "s/KR$(printf %04d $ref)/KB$(printf %04d $ref)/g" "$tmp/broken-$family.edi"
+    post "$tmp/broken-$family.edi" application/EDIFACT application/json
+    check '[ "$status" = 422 ] && grep -q "invalid-edifact" "$tmp/body"' "$family: a wrong segment count is rejected" "$status $(cat "$tmp/body")"
+done
 
 # --- signed XML over HTTP
 "$KHAALGA" translate "$examples/finsta-duties-D01B.edi" >"$tmp/pay.xml"
@@ -224,6 +253,9 @@ sleep 0.5
 status=$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$base/healthz")
 check '[ "$status" = 200 ]' "slow clients holding 40 connections do not stop the service" "$status"
 wait $slow
+rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status")
+threads=$(awk '/^Threads:/ { print $2 }' "/proc/$server_pid/status")
+check '[ "$rss_kb" -lt 262144 ] && [ "$threads" -le 16 ]' "memory and threads stay bounded ($((rss_kb / 1024)) MB, $threads threads)" "rss $rss_kb kB, $threads threads"
 curl -s "$base/metrics" >"$tmp/metrics"
 check 'grep -q "^khaalga_messages{family=\"DEC\",partner=\"broker\",state=\"delivered\"} 1" "$tmp/metrics" && grep -q "^khaalga_outbox_depth " "$tmp/metrics" && grep -q "khaalga_stage_seconds_bucket{stage=\"validate\",le=\"+Inf\"}" "$tmp/metrics"' \
     "/metrics gives messages by family, partner and state, stage latencies and the outbox depth" "$(head -20 "$tmp/metrics")"
