@@ -27,17 +27,23 @@ static const char *suffix_of(const char *data, size_t size)
     return ".dat";
 }
 
-static void deliver_one(kh_journal *j, const kh_config *c, const kh_outbox_item *it, int64_t now_ms)
+/* One delivery attempt; its result goes into a (recorded with the round). */
+static void deliver_one(kh_journal *j, const kh_config *c, const kh_outbox_item *it, int64_t now_ms, kh_attempt *a)
 {
+    memset(a, 0, sizeof *a);
+    a->item = it;
     const kh_destination *d = kh_config_destination(c, it->destination);
     if (!d) {
-        kh_journal_retry_later(j, it->entry, now_ms + 60000, "the destination is not in the configuration");
+        a->result = KH_ATTEMPT_RETRY;
+        a->next_at_ms = now_ms + 60000;
+        snprintf(a->why, sizeof a->why, "the destination is not in the configuration");
         return;
     }
     size_t size = 0;
     char *data = kh_journal_normalized(j, it->message_id, &size);
     if (!data) {
-        kh_journal_dead_letter(j, it->entry, "the message has no normalized form in the journal");
+        a->result = KH_ATTEMPT_DEAD;
+        snprintf(a->why, sizeof a->why, "the message has no normalized form in the journal");
         return;
     }
     const char *suffix = suffix_of(data, size);
@@ -47,27 +53,22 @@ static void deliver_one(kh_journal *j, const kh_config *c, const kh_outbox_item 
     kh_delivery_result r = kh_deliver(d, &m, err, sizeof err);
     unsigned attempts = it->attempts + 1;
     if (r == KH_DELIVERED) {
-        kh_journal_delivered(j, it->entry);
-        kh_journal_stage(j, it->message_id, "deliver", "ok", 0, it->destination);
+        a->result = KH_ATTEMPT_DELIVERED;
     } else if (r == KH_DELIVERY_RETRY && attempts < d->max_attempts) {
-        unsigned wait = kh_backoff_ms(attempts, d->backoff_ms, d->backoff_max_ms);
-        kh_journal_retry_later(j, it->entry, now_ms + wait, err);
-        kh_journal_stage(j, it->message_id, "deliver", "retry", 0, err);
+        a->result = KH_ATTEMPT_RETRY;
+        a->next_at_ms = now_ms + kh_backoff_ms(attempts, d->backoff_ms, d->backoff_max_ms);
+        snprintf(a->why, sizeof a->why, "%s", err);
     } else {
-        char why[600];
-        snprintf(why, sizeof why, "%s after %u attempt%s: %s", r == KH_DELIVERY_REFUSED ? "refused" : "given up",
+        a->result = KH_ATTEMPT_DEAD;
+        snprintf(a->why, sizeof a->why, "%s after %u attempt%s: %s", r == KH_DELIVERY_REFUSED ? "refused" : "given up",
                  attempts, attempts == 1 ? "" : "s", err);
-        if (d->dead_letter) {
-            char dead_err[256];
-            if (kh_deliver_to_folder(d->dead_letter, &m, dead_err, sizeof dead_err) != KH_DELIVERED) {
-                /* the dead-letter folder is not writable either: keep it in the outbox */
-                kh_journal_retry_later(j, it->entry, now_ms + d->backoff_max_ms, dead_err);
-                free(data);
-                return;
-            }
+        char dead_err[256];
+        if (d->dead_letter && kh_deliver_to_folder(d->dead_letter, &m, dead_err, sizeof dead_err) != KH_DELIVERED) {
+            /* the dead-letter folder is not writable either: keep it in the outbox */
+            a->result = KH_ATTEMPT_RETRY;
+            a->next_at_ms = now_ms + d->backoff_max_ms;
+            snprintf(a->why, sizeof a->why, "dead letter: %s", dead_err);
         }
-        kh_journal_dead_letter(j, it->entry, why);
-        kh_journal_stage(j, it->message_id, "deliver", "dead", 0, why);
     }
     free(data);
 }
@@ -75,13 +76,16 @@ static void deliver_one(kh_journal *j, const kh_config *c, const kh_outbox_item 
 int kh_delivery_run_once(kh_journal *j, const kh_config *c, int64_t now_ms)
 {
     kh_outbox_item items[BATCH];
+    kh_attempt attempts[BATCH];
     int total = 0, n;
     do {
         n = kh_journal_outbox_due(j, now_ms, items, BATCH);
         if (n < 0)
             return -1;
         for (int i = 0; i < n; i++)
-            deliver_one(j, c, &items[i], now_ms);
+            deliver_one(j, c, &items[i], now_ms, &attempts[i]);
+        if (kh_journal_record_attempts(j, attempts, (size_t)n) != 0)
+            return -1;    /* delivered again next round: at least once */
         total += n;
     } while (n == BATCH);
     return total;

@@ -166,10 +166,13 @@ int kh_dsig_sign(const kh_signer *s, xmlDocPtr doc, char *err, size_t errlen)
     if (reference && key_info && ctx &&
         xmlSecTmplReferenceAddTransform(reference, xmlSecTransformEnvelopedId) &&
         xmlSecTmplReferenceAddTransform(reference, xmlSecTransformExclC14NId) &&
-        xmlSecTmplKeyInfoAddX509Data(key_info) &&
-        (ctx->signKey = xmlSecKeyDuplicate(s->key)) != NULL &&
-        xmlSecDSigCtxSign(ctx, signature) == 0)
-        rc = 0;
+        xmlSecTmplKeyInfoAddX509Data(key_info)) {
+        /* the signer's key is lent, not copied (copying it costs more than
+         * the signature): signing only reads it, so threads may share it */
+        ctx->signKey = s->key;
+        rc = xmlSecDSigCtxSign(ctx, signature) == 0 ? 0 : -1;
+        ctx->signKey = NULL;
+    }
     if (ctx)
         xmlSecDSigCtxDestroy(ctx);
     if (rc < 0) {

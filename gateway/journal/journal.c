@@ -1,23 +1,54 @@
 /*
- * journal.c - the journal in SQLite: the schema, the archive of received
- * messages, stages, errors, acknowledgements, the duplicate registry, the
- * outbox, status, statistics and pruning. WAL with synchronous FULL, so a
- * committed write survives a crash or a power cut.
+ * journal.c - the journal's connection and schema, its statement cache and
+ * write transactions; and what reads or maintains the whole journal:
+ * status, statistics, metrics counts, replay, interrupted messages and
+ * pruning. WAL with synchronous FULL, so a committed write survives a crash
+ * or a power cut. (entry.c writes messages, outbox.c the deliveries.)
  */
-#include "journal/journal.h"
+#include "journal/internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
-
-#include <openssl/sha.h>
-#include <sqlite3.h>
 
 #include "util/json.h"
 
-struct kh_journal {
-    sqlite3 *db;
+/* One writer at a time in this process: SQLite's own busy handler would
+ * sleep between retries, which is what makes latencies jump. */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *const statement_sql[ST_STATEMENT_COUNT] = {
+    [ST_INSERT_MESSAGE] =
+        "INSERT INTO messages (id, received_at, channel, content_type, digest, raw, size, partner, format, family,"
+        " type, office, reference, sender, recipient, signer, normalized, state, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_STAGE] =
+        "INSERT INTO stages (message_id, stage, outcome, at, elapsed_us, detail) VALUES (?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_ERROR] = "INSERT INTO errors (message_id, code, place, text) VALUES (?, ?, ?, ?)",
+    [ST_INSERT_ACKNOWLEDGEMENT] = "INSERT INTO acknowledgements (message_id, kind, at, body) VALUES (?, ?, ?, ?)",
+    [ST_INSERT_OUTBOX] = "INSERT INTO outbox (message_id, destination, state, next_at) VALUES (?, ?, 'pending', ?)",
+    [ST_INSERT_INTERCHANGE] =
+        "INSERT OR IGNORE INTO interchanges (sender, recipient, reference, message_id) VALUES (?, ?, ?, ?)",
+    [ST_FIND_INTERCHANGE] =
+        "SELECT message_id FROM interchanges WHERE sender = ? AND recipient = ? AND reference = ?",
+    [ST_FIND_DIGEST] =
+        "SELECT id FROM messages WHERE digest = ? AND state IN ('routed', 'unrouted', 'delivered')"
+        " ORDER BY received_at LIMIT 1",
+    [ST_OUTBOX_DUE] =
+        "SELECT o.entry, o.message_id, o.destination, coalesce(m.family, ''), o.attempts"
+        " FROM outbox o JOIN messages m ON m.id = o.message_id"
+        " WHERE o.state = 'pending' AND o.next_at <= ? ORDER BY o.next_at, o.entry LIMIT ?",
+    [ST_NORMALIZED] = "SELECT normalized FROM messages WHERE id = ?",
+    [ST_OUTBOX_DELIVERED] =
+        "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL"
+        " WHERE entry = ?",
+    [ST_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE entry = ?",
+    [ST_OUTBOX_DEAD] = "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE entry = ?",
+    [ST_MESSAGE_SETTLE] =
+        "UPDATE messages SET state = 'delivered', updated_at = ? WHERE id = ?"
+        " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = messages.id AND o.state <> 'delivered')",
+    [ST_MESSAGE_FAILED] = "UPDATE messages SET state = 'failed', updated_at = ? WHERE id = ?",
 };
 
 static const char schema[] =
@@ -58,13 +89,6 @@ int64_t kh_journal_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int fail(kh_journal *j, char *err, size_t errlen, const char *what)
-{
-    if (err)
-        snprintf(err, errlen, "journal: %s: %s", what, sqlite3_errmsg(j->db));
-    return -1;
-}
-
 kh_journal *kh_journal_open(const char *path, char *err, size_t errlen)
 {
     kh_journal *j = calloc(1, sizeof *j);
@@ -94,8 +118,64 @@ void kh_journal_close(kh_journal *j)
 {
     if (!j)
         return;
+    for (int i = 0; i < ST_STATEMENT_COUNT; i++)
+        sqlite3_finalize(j->statements[i]);
     sqlite3_close(j->db);
     free(j);
+}
+
+sqlite3_stmt *kh_journal_statement(kh_journal *j, kh_statement which)
+{
+    sqlite3_stmt *st = j->statements[which];
+    if (!st) {
+        if (sqlite3_prepare_v3(j->db, statement_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+            return NULL;
+        j->statements[which] = st;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+int kh_journal_step_done(sqlite3_stmt *st)
+{
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void kh_journal_bind_text(sqlite3_stmt *st, int at, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(st, at, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, at);
+}
+
+int kh_journal_begin(kh_journal *j)
+{
+    pthread_mutex_lock(&write_lock);
+    if (sqlite3_exec(j->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK)
+        return 0;
+    pthread_mutex_unlock(&write_lock);
+    return -1;
+}
+
+int kh_journal_commit(kh_journal *j)
+{
+    int rc = sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    if (rc != 0)
+        sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_unlock(&write_lock);
+    return rc;
+}
+
+void kh_journal_rollback(kh_journal *j)
+{
+    sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_unlock(&write_lock);
 }
 
 /* ------------------------------------------------------------ small helpers */
@@ -110,10 +190,7 @@ static sqlite3_stmt *prepare(kh_journal *j, const char *sql)
 
 static void bind_text(sqlite3_stmt *st, int at, const char *text)
 {
-    if (text)
-        sqlite3_bind_text(st, at, text, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, at);
+    kh_journal_bind_text(st, at, text);
 }
 
 /* Runs a statement that returns no rows; 0 or -1. */
@@ -129,245 +206,7 @@ static int exec(kh_journal *j, const char *sql)
     return sqlite3_exec(j->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-static void new_id(int64_t now_ms, char id[KH_MESSAGE_ID_SIZE])
-{
-    time_t secs = (time_t)(now_ms / 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    uint32_t random = 0;
-    if (getrandom(&random, sizeof random, 0) != (ssize_t)sizeof random)
-        random = (uint32_t)now_ms ^ (uint32_t)clock();
-    char stamp[20];
-    strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm);
-    snprintf(id, KH_MESSAGE_ID_SIZE, "%s%03d-%08x", stamp, (int)(now_ms % 1000), random);
-}
-
-static void digest_hex(const void *data, size_t size, char hex[65])
-{
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(data, size, md);
-    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-}
-
-/* ------------------------------------------------------------ receiving */
-
-int kh_journal_receive(kh_journal *j, const kh_received *m, char id[KH_MESSAGE_ID_SIZE], char *err, size_t errlen)
-{
-    char digest[65];
-    digest_hex(m->raw, m->size, digest);
-    for (int attempt = 0; attempt < 3; attempt++) {
-        int64_t now = kh_journal_now_ms();
-        new_id(now, id);
-        sqlite3_stmt *st = prepare(j, "INSERT INTO messages (id, received_at, channel, content_type, digest, raw,"
-                                      " size, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'received', ?)");
-        if (!st)
-            return fail(j, err, errlen, "receive");
-        bind_text(st, 1, id);
-        sqlite3_bind_int64(st, 2, now);
-        bind_text(st, 3, m->channel);
-        bind_text(st, 4, m->content_type);
-        bind_text(st, 5, digest);
-        sqlite3_bind_blob64(st, 6, m->size ? m->raw : "", m->size, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 7, (sqlite3_int64)m->size);
-        sqlite3_bind_int64(st, 8, now);
-        int rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (rc == SQLITE_DONE)
-            return 0;
-        if (rc != SQLITE_CONSTRAINT)
-            return fail(j, err, errlen, "receive");
-    }
-    return fail(j, err, errlen, "receive (no free id)");
-}
-
-int kh_journal_describe(kh_journal *j, const char *id, const kh_message_facts *f)
-{
-    sqlite3_stmt *st = prepare(j, "UPDATE messages SET partner = coalesce(?, partner), format = coalesce(?, format),"
-                                  " family = coalesce(?, family), type = coalesce(?, type),"
-                                  " office = coalesce(?, office), reference = coalesce(?, reference),"
-                                  " sender = coalesce(?, sender), recipient = coalesce(?, recipient),"
-                                  " signer = coalesce(?, signer), updated_at = ? WHERE id = ?");
-    if (!st)
-        return -1;
-    const char *values[] = { f->partner, f->format, f->family, f->type, f->office,
-                             f->reference, f->sender, f->recipient, f->signer };
-    for (int i = 0; i < 9; i++)
-        bind_text(st, i + 1, values[i] && values[i][0] ? values[i] : NULL);
-    sqlite3_bind_int64(st, 10, kh_journal_now_ms());
-    bind_text(st, 11, id);
-    return run(st);
-}
-
-int kh_journal_stage(kh_journal *j, const char *id, const char *stage, const char *outcome, int64_t elapsed_us,
-                     const char *detail)
-{
-    sqlite3_stmt *st = prepare(j, "INSERT INTO stages (message_id, stage, outcome, at, elapsed_us, detail)"
-                                  " VALUES (?, ?, ?, ?, ?, ?)");
-    if (!st)
-        return -1;
-    bind_text(st, 1, id);
-    bind_text(st, 2, stage);
-    bind_text(st, 3, outcome);
-    sqlite3_bind_int64(st, 4, kh_journal_now_ms());
-    sqlite3_bind_int64(st, 5, elapsed_us);
-    bind_text(st, 6, detail);
-    return run(st);
-}
-
-int kh_journal_error(kh_journal *j, const char *id, const char *code, const char *place, const char *text)
-{
-    sqlite3_stmt *st = prepare(j, "INSERT INTO errors (message_id, code, place, text) VALUES (?, ?, ?, ?)");
-    if (!st)
-        return -1;
-    bind_text(st, 1, id);
-    bind_text(st, 2, code);
-    bind_text(st, 3, place);
-    bind_text(st, 4, text);
-    return run(st);
-}
-
-int kh_journal_acknowledgement(kh_journal *j, const char *id, const char *kind, const void *body, size_t size)
-{
-    sqlite3_stmt *st = prepare(j, "INSERT INTO acknowledgements (message_id, kind, at, body) VALUES (?, ?, ?, ?)");
-    if (!st)
-        return -1;
-    bind_text(st, 1, id);
-    bind_text(st, 2, kind);
-    sqlite3_bind_int64(st, 3, kh_journal_now_ms());
-    sqlite3_bind_blob64(st, 4, size ? body : "", size, SQLITE_STATIC);
-    return run(st);
-}
-
-static int set_state(kh_journal *j, const char *id, const char *state)
-{
-    sqlite3_stmt *st = prepare(j, "UPDATE messages SET state = ?, updated_at = ? WHERE id = ?");
-    if (!st)
-        return -1;
-    bind_text(st, 1, state);
-    sqlite3_bind_int64(st, 2, kh_journal_now_ms());
-    bind_text(st, 3, id);
-    return run(st);
-}
-
-int kh_journal_reject(kh_journal *j, const char *id)
-{
-    return set_state(j, id, "rejected");
-}
-
-int kh_journal_route(kh_journal *j, const char *id, const void *normalized, size_t size, const char *const *destinations,
-                     size_t ndestinations)
-{
-    if (exec(j, "BEGIN IMMEDIATE") != 0)
-        return -1;
-    int64_t now = kh_journal_now_ms();
-    sqlite3_stmt *st = prepare(j, "UPDATE messages SET normalized = ?, state = ?, updated_at = ? WHERE id = ?");
-    int rc = -1;
-    if (st) {
-        sqlite3_bind_blob64(st, 1, size ? normalized : "", size, SQLITE_STATIC);
-        bind_text(st, 2, ndestinations ? "routed" : "unrouted");
-        sqlite3_bind_int64(st, 3, now);
-        bind_text(st, 4, id);
-        rc = run(st);
-    }
-    for (size_t i = 0; rc == 0 && i < ndestinations; i++) {
-        st = prepare(j, "INSERT INTO outbox (message_id, destination, state, next_at) VALUES (?, ?, 'pending', ?)");
-        if (!st) {
-            rc = -1;
-            break;
-        }
-        bind_text(st, 1, id);
-        bind_text(st, 2, destinations[i]);
-        sqlite3_bind_int64(st, 3, now);
-        rc = run(st);
-    }
-    if (rc == 0 && exec(j, "COMMIT") == 0)
-        return 0;
-    exec(j, "ROLLBACK");
-    return -1;
-}
-
-/* ------------------------------------------------------------ duplicates */
-
-static int first_text(sqlite3_stmt *st, char out[KH_MESSAGE_ID_SIZE])
-{
-    if (!st)
-        return -1;
-    int rc = sqlite3_step(st);
-    int found = 0;
-    if (rc == SQLITE_ROW) {
-        snprintf(out, KH_MESSAGE_ID_SIZE, "%s", (const char *)sqlite3_column_text(st, 0));
-        found = 1;
-    } else if (rc != SQLITE_DONE) {
-        found = -1;
-    }
-    sqlite3_finalize(st);
-    return found;
-}
-
-int kh_journal_find_duplicate(kh_journal *j, const char *id, const char *sender, const char *recipient,
-                              const char *reference, char earlier[KH_MESSAGE_ID_SIZE])
-{
-    if (sender && recipient && reference && reference[0]) {
-        sqlite3_stmt *st = prepare(j, "SELECT message_id FROM interchanges WHERE sender = ? AND recipient = ?"
-                                      " AND reference = ? AND message_id <> ?");
-        if (st) {
-            bind_text(st, 1, sender);
-            bind_text(st, 2, recipient);
-            bind_text(st, 3, reference);
-            bind_text(st, 4, id);
-        }
-        int found = first_text(st, earlier);
-        if (found != 0)
-            return found;
-    }
-    sqlite3_stmt *st = prepare(j, "SELECT m.id FROM messages m, messages me WHERE me.id = ? AND m.digest = me.digest"
-                                  " AND m.id <> me.id AND m.state IN ('routed', 'unrouted', 'delivered')"
-                                  " ORDER BY m.received_at LIMIT 1");
-    if (st)
-        bind_text(st, 1, id);
-    return first_text(st, earlier);
-}
-
-int kh_journal_remember_interchange(kh_journal *j, const char *id, const char *sender, const char *recipient,
-                                    const char *reference)
-{
-    if (!sender || !recipient || !reference || !reference[0])
-        return 0;
-    sqlite3_stmt *st = prepare(j, "INSERT OR IGNORE INTO interchanges (sender, recipient, reference, message_id)"
-                                  " VALUES (?, ?, ?, ?)");
-    if (!st)
-        return -1;
-    bind_text(st, 1, sender);
-    bind_text(st, 2, recipient);
-    bind_text(st, 3, reference);
-    bind_text(st, 4, id);
-    return run(st);
-}
-
-/* ------------------------------------------------------------ the outbox */
-
-int kh_journal_outbox_due(kh_journal *j, int64_t now_ms, kh_outbox_item *items, int max)
-{
-    sqlite3_stmt *st = prepare(j, "SELECT o.entry, o.message_id, o.destination, coalesce(m.family, ''), o.attempts"
-                                  " FROM outbox o JOIN messages m ON m.id = o.message_id"
-                                  " WHERE o.state = 'pending' AND o.next_at <= ? ORDER BY o.next_at, o.entry LIMIT ?");
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_int(st, 2, max);
-    int n = 0;
-    while (n < max && sqlite3_step(st) == SQLITE_ROW) {
-        kh_outbox_item *it = &items[n++];
-        it->entry = sqlite3_column_int64(st, 0);
-        snprintf(it->message_id, sizeof it->message_id, "%s", (const char *)sqlite3_column_text(st, 1));
-        snprintf(it->destination, sizeof it->destination, "%s", (const char *)sqlite3_column_text(st, 2));
-        snprintf(it->family, sizeof it->family, "%s", (const char *)sqlite3_column_text(st, 3));
-        it->attempts = (unsigned)sqlite3_column_int(st, 4);
-    }
-    sqlite3_finalize(st);
-    return n;
-}
+/* ------------------------------------------------------------ replay */
 
 static void *blob_of(kh_journal *j, const char *sql, const char *id, size_t *size)
 {
@@ -389,75 +228,6 @@ static void *blob_of(kh_journal *j, const char *sql, const char *id, size_t *siz
     sqlite3_finalize(st);
     return copy;
 }
-
-void *kh_journal_normalized(kh_journal *j, const char *id, size_t *size)
-{
-    return blob_of(j, "SELECT normalized FROM messages WHERE id = ?", id, size);
-}
-
-void *kh_journal_raw(kh_journal *j, const char *id, size_t *size)
-{
-    return blob_of(j, "SELECT raw FROM messages WHERE id = ?", id, size);
-}
-
-/* After a delivery: the message is "delivered" when none of its entries is
- * still pending or dead. */
-static int settle_message(kh_journal *j, int64_t entry)
-{
-    sqlite3_stmt *st = prepare(j, "UPDATE messages SET state = 'delivered', updated_at = ?"
-                                  " WHERE id = (SELECT message_id FROM outbox WHERE entry = ?)"
-                                  " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = messages.id"
-                                  " AND o.state <> 'delivered')");
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, kh_journal_now_ms());
-    sqlite3_bind_int64(st, 2, entry);
-    return run(st);
-}
-
-int kh_journal_delivered(kh_journal *j, int64_t entry)
-{
-    sqlite3_stmt *st = prepare(j, "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?,"
-                                  " last_error = NULL WHERE entry = ?");
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, kh_journal_now_ms());
-    sqlite3_bind_int64(st, 2, entry);
-    if (run(st) != 0)
-        return -1;
-    return settle_message(j, entry);
-}
-
-int kh_journal_retry_later(kh_journal *j, int64_t entry, int64_t next_at_ms, const char *why)
-{
-    sqlite3_stmt *st = prepare(j, "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE entry = ?");
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, next_at_ms);
-    bind_text(st, 2, why);
-    sqlite3_bind_int64(st, 3, entry);
-    return run(st);
-}
-
-int kh_journal_dead_letter(kh_journal *j, int64_t entry, const char *why)
-{
-    sqlite3_stmt *st = prepare(j, "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?"
-                                  " WHERE entry = ?");
-    if (!st)
-        return -1;
-    bind_text(st, 1, why);
-    sqlite3_bind_int64(st, 2, entry);
-    if (run(st) != 0)
-        return -1;
-    st = prepare(j, "UPDATE messages SET state = 'failed', updated_at = ?"
-                    " WHERE id = (SELECT message_id FROM outbox WHERE entry = ?)");
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, kh_journal_now_ms());
-    sqlite3_bind_int64(st, 2, entry);
-    return run(st);
-}
-
 long kh_journal_outbox_depth(kh_journal *j)
 {
     sqlite3_stmt *st = prepare(j, "SELECT count(*) FROM outbox WHERE state = 'pending'");
@@ -467,10 +237,9 @@ long kh_journal_outbox_depth(kh_journal *j)
     sqlite3_finalize(st);
     return n;
 }
-
 int kh_journal_replay(kh_journal *j, const char *id, const char *who)
 {
-    if (exec(j, "BEGIN IMMEDIATE") != 0)
+    if (kh_journal_begin(j) != 0)
         return -1;
     int64_t now = kh_journal_now_ms();
     sqlite3_stmt *st = prepare(j, id ? "UPDATE outbox SET state = 'pending', next_at = ?, attempts = 0"
@@ -511,10 +280,15 @@ int kh_journal_replay(kh_journal *j, const char *id, const char *who)
         if (run(st) != 0)
             changed = -1;
     }
-    if (changed >= 0 && exec(j, "COMMIT") == 0)
-        return changed;
-    exec(j, "ROLLBACK");
+    if (changed >= 0)
+        return kh_journal_commit(j) == 0 ? changed : -1;
+    kh_journal_rollback(j);
     return -1;
+}
+
+void *kh_journal_raw(kh_journal *j, const char *id, size_t *size)
+{
+    return blob_of(j, "SELECT raw FROM messages WHERE id = ?", id, size);
 }
 
 /* ------------------------------------------------------------ status, statistics, pruning */
@@ -726,25 +500,9 @@ int kh_journal_stage_histogram(kh_journal *j, const double *bounds_s, size_t nbo
     return 0;
 }
 
-long kh_journal_mark_interrupted(kh_journal *j, int64_t before_ms)
-{
-    sqlite3_stmt *st = prepare(j, "UPDATE messages SET state = 'interrupted', updated_at = ?"
-                                  " WHERE state = 'received' AND received_at < ?");
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, kh_journal_now_ms());
-    sqlite3_bind_int64(st, 2, before_ms);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_finalize(st);
-        return -1;
-    }
-    sqlite3_finalize(st);
-    return sqlite3_changes(j->db);
-}
-
 long kh_journal_prune(kh_journal *j, int64_t before_ms)
 {
-    if (exec(j, "BEGIN IMMEDIATE") != 0)
+    if (kh_journal_begin(j) != 0)
         return -1;
     static const char *const tables[] = {
         "DELETE FROM stages WHERE message_id IN (SELECT id FROM doomed)",
@@ -771,8 +529,8 @@ long kh_journal_prune(kh_journal *j, int64_t before_ms)
         }
         exec(j, "DROP TABLE IF EXISTS temp.doomed");
     }
-    if (removed >= 0 && exec(j, "COMMIT") == 0)
-        return removed;
-    exec(j, "ROLLBACK");
+    if (removed >= 0)
+        return kh_journal_commit(j) == 0 ? removed : -1;
+    kh_journal_rollback(j);
     return -1;
 }

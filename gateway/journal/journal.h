@@ -34,43 +34,49 @@ typedef struct kh_received {
     size_t      size;
 } kh_received;
 
-/* Archives the raw bytes under a new stable id (time-ordered). Durable on
- * return 0; -1 with err otherwise (then nothing may be acknowledged). */
-int kh_journal_receive(kh_journal *j, const kh_received *m, char id[KH_MESSAGE_ID_SIZE], char *err, size_t errlen);
-
-/* What the message was found to be (any field may be NULL). */
+/* What a message was found to be (any field may be NULL). */
 typedef struct kh_message_facts {
     const char *partner, *format, *family, *type, *office, *reference, *sender, *recipient, *signer;
 } kh_message_facts;
-int kh_journal_describe(kh_journal *j, const char *id, const kh_message_facts *facts);
 
+/* Everything the pipeline learns about one message, kept in memory while it
+ * is processed and written at once when it is decided (kh_journal_write):
+ * one transaction, one sync of the log, whatever the number of stages. The
+ * raw bytes are not copied: they must live until the write. */
+typedef struct kh_journal_entry kh_journal_entry;
+
+/* A new entry with its stable id (time-ordered); NULL when out of memory. */
+kh_journal_entry *kh_journal_entry_new(const kh_received *m);
+void kh_journal_entry_free(kh_journal_entry *e);
+const char *kh_journal_entry_id(const kh_journal_entry *e);
+
+void kh_journal_entry_describe(kh_journal_entry *e, const kh_message_facts *facts);
 /* A stage and its outcome ("ok", "failed", "skipped") with the time it took. */
-int kh_journal_stage(kh_journal *j, const char *id, const char *stage, const char *outcome, int64_t elapsed_us,
-                     const char *detail);
-
+void kh_journal_entry_stage(kh_journal_entry *e, const char *stage, const char *outcome, int64_t elapsed_us,
+                            const char *detail);
 /* An error found in the message: a code (verdict code, 0085 code, rule id),
  * its place (EDIFACT position or XPath) and text. */
-int kh_journal_error(kh_journal *j, const char *id, const char *code, const char *place, const char *text);
+void kh_journal_entry_error(kh_journal_entry *e, const char *code, const char *place, const char *text);
+/* The acknowledgement sent (contrl, receipt, res), copied. */
+void kh_journal_entry_acknowledgement(kh_journal_entry *e, const char *kind, const void *body, size_t size);
+/* The decision: rejected (or duplicate), or routed with its normalized form
+ * (copied) to the destinations (none: "unrouted"). */
+void kh_journal_entry_reject(kh_journal_entry *e, const char *state);
+void kh_journal_entry_route(kh_journal_entry *e, const void *normalized, size_t size,
+                            const char *const *destinations, size_t ndestinations);
+/* The EDIFACT interchange it was, remembered for duplicate detection. */
+void kh_journal_entry_interchange(kh_journal_entry *e, const char *sender, const char *recipient,
+                                  const char *reference);
 
-/* The acknowledgement sent (contrl, receipt, res). */
-int kh_journal_acknowledgement(kh_journal *j, const char *id, const char *kind, const void *body, size_t size);
-
-/* The message is rejected (state "rejected"). */
-int kh_journal_reject(kh_journal *j, const char *id);
-
-/* Stores the normalized form and, in the same transaction, one outbox entry
- * per destination (state "routed"; "unrouted" when there are none). */
-int kh_journal_route(kh_journal *j, const char *id, const void *normalized, size_t size, const char *const *destinations,
-                     size_t ndestinations);
+/* Writes the entry in one transaction. Durable on return 0; -1 with err
+ * otherwise (then nothing may be acknowledged). */
+int kh_journal_write(kh_journal *j, kh_journal_entry *e, char *err, size_t errlen);
 
 /* Duplicates: the id of an accepted message with the same (sender,
- * recipient, interchange reference), or with the same content digest, into
- * earlier; 1 when there is one, 0 when not, -1 on error. Recording happens in
- * kh_journal_remember_interchange once a message is accepted. */
-int kh_journal_find_duplicate(kh_journal *j, const char *id, const char *sender, const char *recipient,
+ * recipient, interchange reference) as given, or else with the same content
+ * as the entry's, into earlier; 1 when there is one, 0 when not, -1 on error. */
+int kh_journal_find_duplicate(kh_journal *j, const kh_journal_entry *e, const char *sender, const char *recipient,
                               const char *reference, char earlier[KH_MESSAGE_ID_SIZE]);
-int kh_journal_remember_interchange(kh_journal *j, const char *id, const char *sender, const char *recipient,
-                                    const char *reference);
 
 /* The outbox. */
 typedef struct kh_outbox_item {
@@ -85,9 +91,19 @@ typedef struct kh_outbox_item {
 int kh_journal_outbox_due(kh_journal *j, int64_t now_ms, kh_outbox_item *items, int max);
 /* The normalized form to deliver (malloc'd; the caller frees). */
 void *kh_journal_normalized(kh_journal *j, const char *id, size_t *size);
-int kh_journal_delivered(kh_journal *j, int64_t entry);
-int kh_journal_retry_later(kh_journal *j, int64_t entry, int64_t next_at_ms, const char *why);
-int kh_journal_dead_letter(kh_journal *j, int64_t entry, const char *why);
+
+/* What became of one delivery attempt. */
+typedef enum kh_attempt_result { KH_ATTEMPT_DELIVERED, KH_ATTEMPT_RETRY, KH_ATTEMPT_DEAD } kh_attempt_result;
+typedef struct kh_attempt {
+    const kh_outbox_item *item;
+    kh_attempt_result     result;
+    int64_t               next_at_ms;     /* for a retry */
+    char                  why[600];       /* for a retry or a dead letter */
+} kh_attempt;
+/* Records a round of attempts in one transaction: the outbox entries, the
+ * messages' states, and a "deliver" stage each. */
+int kh_journal_record_attempts(kh_journal *j, const kh_attempt *attempts, size_t n);
+
 /* Entries not yet delivered (the outbox depth). */
 long kh_journal_outbox_depth(kh_journal *j);
 
@@ -118,11 +134,6 @@ int kh_journal_count_errors(kh_journal *j, kh_count_fn fn, void *ctx);
  * bound (labels: stage, "le" bound in seconds) with the number of stage
  * records at most that long, then ("+Inf"), ("sum") in seconds and ("count"). */
 int kh_journal_stage_histogram(kh_journal *j, const double *bounds_s, size_t nbounds, kh_count_fn fn, void *ctx);
-
-/* Messages received before before_ms whose processing never finished (the
- * process died between archiving and answering; nothing was acknowledged)
- * are marked "interrupted". Returns how many. */
-long kh_journal_mark_interrupted(kh_journal *j, int64_t before_ms);
 
 /* Deletes messages received before before_ms that are no longer in the
  * outbox. Returns how many. */

@@ -28,7 +28,7 @@ enum { MAX_ROUTED = 16, MAX_PROBLEMS = 200 };
 struct kh_worker {
     const kh_gateway *gateway;    /* of the message being processed */
     kh_journal       *journal;
-    kh_edi_registry  *registry;   /* EDIFACT interchange references, in the journal's file */
+    kh_journal_entry *entry;      /* the message being processed, written when it is decided */
 };
 
 kh_worker *kh_worker_new(const char *journal_path, char *err, size_t errlen)
@@ -39,9 +39,7 @@ kh_worker *kh_worker_new(const char *journal_path, char *err, size_t errlen)
         return NULL;
     }
     w->journal = kh_journal_open(journal_path, err, errlen);
-    if (w->journal)
-        w->registry = kh_edi_registry_open(journal_path, err, errlen);
-    if (!w->journal || !w->registry) {
+    if (!w->journal) {
         kh_worker_free(w);
         return NULL;
     }
@@ -52,7 +50,6 @@ void kh_worker_free(kh_worker *w)
 {
     if (!w)
         return;
-    kh_edi_registry_close(w->registry);
     kh_journal_close(w->journal);
     free(w);
 }
@@ -139,30 +136,30 @@ void kh_outcome_print_json(FILE *out, const kh_outcome *o)
     fputs("]}\n", out);
 }
 
-/* The message's problems, into the journal too. */
-static void journal_problems(kh_worker *w, const kh_outcome *o)
-{
-    for (size_t i = 0; i < o->nproblems; i++)
-        kh_journal_error(w->journal, o->id, o->problems[i].code, o->problems[i].place, o->problems[i].text);
-}
-
+/* The decision, into the outcome and the message's journal entry. */
 static kh_verdict finish(kh_worker *w, kh_outcome *o, kh_verdict verdict, const char *reason)
 {
     o->verdict = verdict;
     snprintf(o->reason, sizeof o->reason, "%s", reason);
-    if (verdict == KH_REJECTED || verdict == KH_DUPLICATE) {
-        journal_problems(w, o);
-        kh_journal_reject(w->journal, o->id);
+    if (verdict == KH_REJECTED || verdict == KH_DUPLICATE || verdict == KH_INTERNAL) {
+        for (size_t i = 0; i < o->nproblems; i++)
+            kh_journal_entry_error(w->entry, o->problems[i].code, o->problems[i].place, o->problems[i].text);
+        kh_journal_entry_reject(w->entry, verdict == KH_DUPLICATE ? "duplicate"
+                                          : verdict == KH_INTERNAL ? "failed" : "rejected");
     }
-    if (o->reply)
-        kh_journal_acknowledgement(w->journal, o->id, o->reply_kind, o->reply, o->reply_size);
     return verdict;
 }
 
 static void stage(kh_worker *w, const kh_outcome *o, const char *name, const char *outcome, int64_t since_us,
                   const char *detail)
 {
-    kh_journal_stage(w->journal, o->id, name, outcome, now_us() - since_us, detail);
+    (void)o;
+    kh_journal_entry_stage(w->entry, name, outcome, now_us() - since_us, detail);
+}
+
+static void describe(kh_worker *w, const kh_message_facts *facts)
+{
+    kh_journal_entry_describe(w->entry, facts);
 }
 
 static void set_reply(kh_outcome *o, char *body, size_t size, const char *type, const char *kind)
@@ -348,7 +345,7 @@ static kh_verdict translate_and_route(kh_worker *w, kh_outcome *o, const kh_part
     read_facts(n.doc, v, &facts);
     kh_message_facts mf = { .partner = partner->id, .family = n.family, .type = facts.type, .office = facts.office,
                             .reference = facts.reference };
-    kh_journal_describe(w->journal, o->id, &mf);
+    describe(w, &mf);
     if (rc != 0) {
         stage(w, o, "validate", "failed", t0, rc == 4 ? err : "invalid");
         collect_findings(o, n.translated ? &n.t : NULL, v, 1);
@@ -365,7 +362,7 @@ static kh_verdict translate_and_route(kh_worker *w, kh_outcome *o, const kh_part
     }
 
     char earlier[KH_MESSAGE_ID_SIZE];
-    if (kh_journal_find_duplicate(w->journal, o->id, NULL, NULL, NULL, earlier) == 1) {
+    if (kh_journal_find_duplicate(w->journal, w->entry, NULL, NULL, NULL, earlier) == 1) {
         snprintf(o->duplicate_of, sizeof o->duplicate_of, "%s", earlier);
         add_problem(o, "26", "", "the same message was received before");
         normalized_free(&n);
@@ -377,10 +374,8 @@ static kh_verdict translate_and_route(kh_worker *w, kh_outcome *o, const kh_part
     kh_route_key key = { n.family, facts.type[0] ? facts.type : NULL, facts.office[0] ? facts.office : NULL,
                          facts.agency[0] ? facts.agency : NULL };
     size_t count = kh_route_select(g->config, &key, names, MAX_ROUTED);
-    rc = kh_journal_route(w->journal, o->id, n.bytes, n.size, names, count);
+    kh_journal_entry_route(w->entry, n.bytes, n.size, names, count);
     normalized_free(&n);
-    if (rc != 0)
-        return finish(w, o, KH_INTERNAL, "internal");
     char detail[256] = "";
     for (size_t i = 0; i < count; i++)
         snprintf(detail + strlen(detail), sizeof detail - strlen(detail), "%s%s", i ? "," : "", names[i]);
@@ -421,38 +416,83 @@ static void on_interchange_end(void *ctx, const kh_edi_interchange *ic)
     s->messages += ic->messages;
 }
 
+/* Walks the interchange once: its errors into the outcome, what it is into
+ * seen, the CONTRL for its sender into *contrl. registry: the interchange
+ * references already taken (NULL: duplicates within the input only).
+ * Returns the walk's status, or -1 when out of memory. */
+static int walk(const kh_gateway *g, const kh_received *m, kh_edi_registry *registry, edifact_seen *seen,
+                char **contrl, size_t *contrl_size)
+{
+    *contrl = NULL;
+    *contrl_size = 0;
+    FILE *contrl_out = open_memstream(contrl, contrl_size);
+    kh_edi_contrl *writer = contrl_out ? kh_edi_contrl_new(contrl_out, getenv("KHAALGA_NOW")) : NULL;
+    kh_edi_reader *reader = kh_edi_reader_for_memory(m->raw, m->size, &g->limits);
+    int rc = -1;
+    if (writer && reader) {
+        kh_edi_handler collector = { .ctx = seen, .error = on_edifact_error, .interchange_end = on_interchange_end };
+        const kh_edi_handler *handlers[] = { &collector, kh_edi_contrl_handler(writer) };
+        kh_edi_walk_options options = { .limits = g->limits, .directories = g->directories, .registry = registry };
+        kh_edi_walk_result res;
+        rc = kh_edi_walk(reader, &options, handlers, 2, &res);
+    }
+    kh_edi_contrl_free(writer);
+    if (contrl_out)
+        fclose(contrl_out);
+    kh_edi_reader_free(reader);
+    if (rc < 0) {
+        free(*contrl);
+        *contrl = NULL;
+    }
+    return rc;
+}
+
+/* An interchange the journal has taken before is walked again with its
+ * reference known, so that the errors and the CONTRL say 26 (duplicate). */
+static int walk_as_duplicate(const kh_gateway *g, const kh_received *m, kh_outcome *o, edifact_seen *seen,
+                             char **contrl, size_t *contrl_size)
+{
+    char err[256];
+    kh_edi_registry *taken = kh_edi_registry_open(NULL, err, sizeof err);
+    if (!taken || kh_edi_registry_record(taken, seen->sender, seen->recipient, seen->reference) != 0) {
+        kh_edi_registry_close(taken);
+        return -1;
+    }
+    free(o->problems);
+    o->problems = NULL;
+    o->nproblems = 0;
+    free(*contrl);
+    edifact_seen again = { .outcome = o };
+    int rc = walk(g, m, taken, &again, contrl, contrl_size);
+    kh_edi_registry_close(taken);
+    seen->duplicate = again.duplicate;
+    return rc;
+}
+
 static kh_verdict process_edifact(kh_worker *w, const kh_received *m, const char *tls_partner_id, kh_outcome *o)
 {
     const kh_gateway *g = w->gateway;
     snprintf(o->format, sizeof o->format, "edifact");
     int64_t t0 = now_us();
-    char *contrl_text = NULL;
-    size_t contrl_size = 0;
-    FILE *contrl_out = open_memstream(&contrl_text, &contrl_size);
-    kh_edi_contrl *contrl = contrl_out ? kh_edi_contrl_new(contrl_out, getenv("KHAALGA_NOW")) : NULL;
-    kh_edi_reader *reader = kh_edi_reader_for_memory(m->raw, m->size, &g->limits);
-    if (!contrl || !reader) {
-        kh_edi_contrl_free(contrl);
-        if (contrl_out)
-            fclose(contrl_out);
-        free(contrl_text);
-        kh_edi_reader_free(reader);
-        return finish(w, o, KH_INTERNAL, "internal");
-    }
     edifact_seen seen = { .outcome = o };
-    kh_edi_handler collector = { .ctx = &seen, .error = on_edifact_error, .interchange_end = on_interchange_end };
-    const kh_edi_handler *handlers[] = { &collector, kh_edi_contrl_handler(contrl) };
-    kh_edi_walk_options options = { .limits = g->limits, .directories = g->directories, .registry = w->registry };
-    kh_edi_walk_result res;
-    int rc = kh_edi_walk(reader, &options, handlers, 2, &res);
-    kh_edi_contrl_free(contrl);
-    fclose(contrl_out);
-    kh_edi_reader_free(reader);
+    char *contrl_text;
+    size_t contrl_size;
+    int rc = walk(g, m, NULL, &seen, &contrl_text, &contrl_size);
+    if (rc < 0)
+        return finish(w, o, KH_INTERNAL, "internal");
+    char earlier[KH_MESSAGE_ID_SIZE];
+    if (!seen.duplicate && seen.sender[0] &&
+        kh_journal_find_duplicate(w->journal, w->entry, seen.sender, seen.recipient, seen.reference, earlier) == 1) {
+        snprintf(o->duplicate_of, sizeof o->duplicate_of, "%s", earlier);
+        rc = walk_as_duplicate(g, m, o, &seen, &contrl_text, &contrl_size);
+        if (rc < 0)
+            return finish(w, o, KH_INTERNAL, "internal");
+    }
 
     const kh_partner *partner = kh_config_partner_by_edifact_id(g->config, seen.sender);
     kh_message_facts facts = { .format = "edifact", .sender = seen.sender, .recipient = seen.recipient,
                                .reference = seen.reference, .partner = partner ? partner->id : NULL };
-    kh_journal_describe(w->journal, o->id, &facts);
+    describe(w, &facts);
     bool contrl_wanted = seen.ack_requested || (partner && partner->want_contrl) || rc != 0;
     if (contrl_size > 0 && contrl_wanted && partner)
         set_reply(o, contrl_text, contrl_size, "application/EDIFACT", "contrl");
@@ -486,7 +526,7 @@ static kh_verdict process_edifact(kh_worker *w, const kh_received *m, const char
         return finish(w, o, KH_REJECTED, "invalid");
     if (verdict != KH_ACCEPTED)
         return verdict;
-    kh_journal_remember_interchange(w->journal, o->id, seen.sender, seen.recipient, seen.reference);
+    kh_journal_entry_interchange(w->entry, seen.sender, seen.recipient, seen.reference);
     return finish(w, o, KH_ACCEPTED, "ok");
 }
 
@@ -537,7 +577,7 @@ static kh_verdict process_xml(kh_worker *w, const kh_received *m, const char *tl
     }
     snprintf(o->partner, sizeof o->partner, "%s", partner->id);
     kh_message_facts facts = { .partner = partner->id, .format = "xml" };
-    kh_journal_describe(w->journal, o->id, &facts);
+    describe(w, &facts);
 
     t0 = now_us();
     const kh_trust_domain *domain = kh_gateway_trust(g, partner);
@@ -551,7 +591,7 @@ static kh_verdict process_xml(kh_worker *w, const kh_received *m, const char *tl
             return finish(w, o, KH_REJECTED, kh_dsig_reason_code(reason));
         }
         kh_message_facts signer = { .signer = verdict.signer_subject };
-        kh_journal_describe(w->journal, o->id, &signer);
+        describe(w, &signer);
         kh_dsig_detach_signature(doc);
         stage(w, o, "verify", "ok", t0, verdict.signer_subject);
     } else if (partner->require_signature) {
@@ -608,27 +648,42 @@ static void log_outcome(const kh_received *m, const kh_outcome *o)
            o->id[0] ? o->id : NULL, detail);
 }
 
+/* The whole message goes into the journal in one transaction once it is
+ * decided; only then may anything be answered. A journal that cannot take it
+ * turns the outcome into a temporary failure with nothing acknowledged. */
 kh_verdict kh_process(kh_worker *w, const kh_gateway *g, const kh_received *m, const char *tls_partner_id,
                       kh_outcome *o)
 {
+    memset(o, 0, sizeof *o);
     w->gateway = g;
-    kh_verdict verdict = process(w, m, tls_partner_id, o);
+    w->entry = kh_journal_entry_new(m);
+    if (!w->entry) {
+        o->verdict = KH_TEMPORARY;
+        snprintf(o->reason, sizeof o->reason, "out-of-memory");
+        return o->verdict;
+    }
+    snprintf(o->id, sizeof o->id, "%s", kh_journal_entry_id(w->entry));
+    process(w, m, tls_partner_id, o);
+    if (o->reply)
+        kh_journal_entry_acknowledgement(w->entry, o->reply_kind, o->reply, o->reply_size);
+    char err[256];
+    if (kh_journal_write(w->journal, w->entry, err, sizeof err) != 0) {
+        kh_log("error", "journal-unavailable", o->id, err);
+        free(o->reply);
+        o->reply = NULL;
+        o->id[0] = '\0';
+        o->verdict = KH_TEMPORARY;
+        snprintf(o->reason, sizeof o->reason, "journal-unavailable");
+    }
+    kh_journal_entry_free(w->entry);
+    w->entry = NULL;
     log_outcome(m, o);
-    return verdict;
+    return o->verdict;
 }
 
 static kh_verdict process(kh_worker *w, const kh_received *m, const char *tls_partner_id, kh_outcome *o)
 {
-    memset(o, 0, sizeof *o);
-    int64_t t0 = now_us();
-    char err[256];
-    if (kh_journal_receive(w->journal, m, o->id, err, sizeof err) != 0) {
-        o->id[0] = '\0';
-        o->verdict = KH_TEMPORARY;
-        snprintf(o->reason, sizeof o->reason, "journal-unavailable");
-        return o->verdict;
-    }
-    stage(w, o, "receive", "ok", t0, m->channel);
+    stage(w, o, "receive", "ok", now_us(), m->channel);
     switch (kh_recognize(m->raw, m->size)) {
     case KH_SOURCE_EDIFACT:
         return process_edifact(w, m, tls_partner_id, o);

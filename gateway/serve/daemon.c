@@ -91,18 +91,6 @@ int kh_serve(const char *config_path)
     if (g->config->spool)
         snprintf(spool_folder, sizeof spool_folder, "%s", g->config->spool);
     char err[1024];
-    kh_journal *j = kh_journal_open(journal, err, sizeof err);
-    if (j) {
-        /* what a previous run archived and never answered: its sender got no
-         * acknowledgement and sends it again */
-        long interrupted = kh_journal_mark_interrupted(j, kh_journal_now_ms() - 60 * 1000);
-        if (interrupted > 0) {
-            char detail[96];
-            snprintf(detail, sizeof detail, "%ld messages of a previous run were not answered", interrupted);
-            kh_log("notice", "interrupted", NULL, detail);
-        }
-        kh_journal_close(j);
-    }
     kh_gateway_slot *slot = kh_gateway_slot_new(g);
     kh_delivery *delivery = slot ? kh_delivery_start(journal, slot, err, sizeof err) : NULL;
     if (!delivery) {
