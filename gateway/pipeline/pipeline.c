@@ -18,6 +18,7 @@
 #include "pipeline/routing.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "wco/reply.h"
 #include "wco/response.h"
 #include "wco/translate.h"
 #include "wco/validate.h"
@@ -324,6 +325,42 @@ static int normalize(kh_worker *w, kh_outcome *o, const char *data, size_t size,
     return 0;
 }
 
+/* The reply a partner gets for a message that failed validation, each error
+ * naming where its data came from: for EDIFACT a CUSRES in the partner's
+ * directory and syntax, for XML a signed WCO RES with the input's XPaths. */
+static void reply_with_errors(kh_worker *w, kh_outcome *o, const normalized *n, const kh_validation *v)
+{
+    const kh_gateway *g = w->gateway;
+    kh_origin *origins = calloc(v->count ? v->count : 1, sizeof *origins);
+    const kh_origin **known = calloc(v->count ? v->count : 1, sizeof *known);
+    if (!origins || !known) {
+        free(origins);
+        free(known);
+        return;
+    }
+    for (size_t i = 0; n->translated && i < v->count; i++)
+        if (kh_translation_origin(&n->t, 1, v->findings[i].node, &origins[i]))
+            known[i] = &origins[i];
+    char id[40], issued[40];
+    kh_response_stamp(id, sizeof id, issued, sizeof issued);
+    if (n->translated && kh_translation_from_edifact(&n->t)) {
+        char *text = NULL, err[256];
+        size_t size = 0;
+        FILE *mem = open_memstream(&text, &size);
+        int rc = mem ? kh_reply_write(g->profile, &n->t, v, known, mem, err, sizeof err) : 4;
+        if (mem)
+            fclose(mem);
+        if (rc == 0 && size > 0)
+            set_reply(o, text, size, "application/EDIFACT", "cusres");
+        else
+            free(text);
+    } else {
+        reply_res(w, o, kh_response_build_reply(g->profile, v, known, KH_CHARSET_UNKNOWN, id, issued), "res");
+    }
+    free(origins);
+    free(known);
+}
+
 /* Normalizes data for partner, validates the result and, when it is valid
  * and the partner may send its family, routes it. A validation failure is
  * returned as KH_REJECTED with the outcome not yet finished (the caller adds
@@ -349,6 +386,8 @@ static kh_verdict translate_and_route(kh_worker *w, kh_outcome *o, const kh_part
     if (rc != 0) {
         stage(w, o, "validate", "failed", t0, rc == 4 ? err : "invalid");
         collect_findings(o, n.translated ? &n.t : NULL, v, 1);
+        if (rc == 1)
+            reply_with_errors(w, o, &n, v);
         normalized_free(&n);
         return rc == 4 ? finish(w, o, KH_INTERNAL, "internal") : KH_REJECTED;
     }
@@ -615,7 +654,6 @@ static kh_verdict process_xml(kh_worker *w, const kh_received *m, const char *tl
     char id[40], issued[40];
     kh_response_stamp(id, sizeof id, issued, sizeof issued);
     if (verdict == KH_REJECTED && !o->reason[0]) {
-        reply_res(w, o, kh_response_build(g->profile, &v, id, issued), "res");
         kh_validation_free(&v);
         return finish(w, o, KH_REJECTED, "invalid");
     }

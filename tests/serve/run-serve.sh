@@ -161,6 +161,9 @@ sed 's/MOA+39:264400.00:EUR/MOA+39:265400.00:EUR/' "$fresh_file" >"$tmp/invoice.
 post "$tmp/invoice.edi" application/EDIFACT application/json
 check '[ "$status" = 422 ] && grep -q "\"code\":\"DEC113\",\"place\":\"message 1 segment 19 MOA element 1 component 2\"" "$tmp/body"' \
     "a declaration failing a rule is refused with the rule and its EDIFACT place" "$status $(cat "$tmp/body")"
+post "$tmp/invoice.edi" application/EDIFACT
+check '[ "$status" = 422 ] && [ "$(header X-Acknowledgement)" = cusres ] && grep -q "UNH+1+CUSRES" "$tmp/body" && grep -q "ERP+42A+MOA:19:5" "$tmp/body"' \
+    "its sender gets a CUSRES whose ERP names the segment the value came from" "$status $(cat "$tmp/body")"
 
 # --- the other EDIFACT families: a transit cargo report from foreign customs, a CAIS response
 for example in cuscar-from-erenhot-D01B:cais:TRN cusres-D96B:partners:RES; do
