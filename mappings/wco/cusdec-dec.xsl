@@ -79,6 +79,16 @@
     CST C246 1131=117    GovernmentProcedure (4 digits: current + previous)
     LOC+27               Origin/CountryCode
     PAC group (+PCI)     Packaging (sequence = order in the item)
+  Invoice line of a goods item (group whose trigger is LIN, in a group whose
+  trigger is DMS, the invoice, before the goods items; CUSDEC has no PRI in
+  the goods item group): the first LIN whose 1082 is the goods item number
+  (CST 1496) gives Commodity/InvoiceLine (one per goods item):
+    MOA+203 (else MOA+38)  ItemChargeAmount (line item amount; D21A withdrew
+                         38, invoice item amount; 6345 currency)
+    PRI+INV C509/5118    UnitPriceAmount (invoice price); its currency is the
+                         line's amount's currency, else the invoice's (hdr
+                         MOA+39), else the sheet stops (PRI has none)
+    QTY+47 C186/6060     QuantityQuantity (invoiced quantity; 6411 its unit)
 
   Multi-component texts are joined: names (C080) and free text (C108, PCI
   C210) with a space, street lines (C059) with ", ".
@@ -133,6 +143,9 @@
   <xsl:variable name="h-tod" select="$msg/*[*[1][self::e:TOD]]/e:TOD"/>
   <xsl:variable name="h-tdt" select="$msg/*[*[1][self::e:TDT]]/e:TDT[e:D8051 = '11']"/>
   <xsl:variable name="items" select="$msg/*[*[1][self::e:CST]]"/>
+  <!-- the lines of the invoices (groups whose trigger is LIN, in the groups
+       whose trigger is DMS) -->
+  <xsl:variable name="invoice-lines" select="$msg/*[*[1][self::e:DMS]]/*[*[1][self::e:LIN]]"/>
   <xsl:variable name="totals" select="$msg/*[*[1][self::e:TAX]]"/>
   <xsl:variable name="aut" select="$msg/*[*[1][self::e:AUT]]/e:AUT"/>
 
@@ -928,6 +941,9 @@
             </xsl:if>
           </dec:GoodsMeasure>
         </xsl:if>
+        <xsl:apply-templates select="$invoice-lines[number(e:LIN/e:D1082) = number($cst/e:D1496)][1]" mode="invoice-line">
+          <xsl:with-param name="at" select="$at-n"/>
+        </xsl:apply-templates>
       </dec:Commodity>
       <xsl:variable name="method">
         <xsl:call-template name="indicator">
@@ -974,6 +990,48 @@
         </dec:Packaging>
       </xsl:for-each>
     </dec:GovernmentAgencyGoodsItem>
+  </xsl:template>
+
+  <!-- The invoice line (LIN group) of a goods item: MOA+203 (or 38), PRI+INV, QTY+47. -->
+  <xsl:template match="*" mode="invoice-line">
+    <xsl:param name="at"/>
+    <xsl:variable name="where" select="concat($at, 'invoice line LIN ', e:LIN/e:D1082)"/>
+    <xsl:variable name="amount" select="(e:MOA[e:C516/e:D5025 = '203'] | e:MOA[e:C516/e:D5025 = '38'][not(../e:MOA[e:C516/e:D5025 = '203'])])[1]"/>
+    <xsl:variable name="price" select="e:PRI[e:C509/e:D5125 = 'INV'][1]/e:C509/e:D5118"/>
+    <xsl:variable name="quantity" select="e:QTY[e:C186/e:D6063 = '47'][1]/e:C186"/>
+    <xsl:if test="$amount or $price or $quantity">
+      <dec:InvoiceLine>
+        <xsl:apply-templates select="e:LIN" mode="provenance"/>
+        <xsl:if test="$amount">
+          <xsl:call-template name="amount">
+            <xsl:with-param name="moa" select="$amount"/>
+            <xsl:with-param name="name" select="'ItemChargeAmount'"/>
+            <xsl:with-param name="where" select="concat($where, ' MOA+', $amount/e:C516/e:D5025)"/>
+          </xsl:call-template>
+        </xsl:if>
+        <xsl:if test="$price">
+          <xsl:variable name="currency" select="($amount/e:C516/e:D6345 | $h-moa[e:C516/e:D5025 = '39'][1]/e:C516/e:D6345[not($amount/e:C516/e:D6345)])[1]"/>
+          <xsl:call-template name="require">
+            <xsl:with-param name="value" select="$currency"/>
+            <xsl:with-param name="dec" select="'InvoiceLine/UnitPriceAmount/@currencyID'"/>
+            <xsl:with-param name="where" select="concat($where, ' PRI+INV has no currency, and the line amount (MOA+203 or 38) C516/6345 and header MOA+39 C516/6345 (invoice currency)')"/>
+          </xsl:call-template>
+          <dec:UnitPriceAmount currencyID="{$currency}">
+            <xsl:apply-templates select="$price" mode="provenance"/>
+            <xsl:call-template name="num"><xsl:with-param name="v" select="$price"/></xsl:call-template>
+          </dec:UnitPriceAmount>
+        </xsl:if>
+        <xsl:for-each select="$quantity">
+          <dec:QuantityQuantity>
+            <xsl:if test="string(e:D6411)">
+              <xsl:attribute name="unitCode"><xsl:value-of select="e:D6411"/></xsl:attribute>
+            </xsl:if>
+            <xsl:apply-templates select="e:D6060" mode="provenance"/>
+            <xsl:call-template name="num"><xsl:with-param name="v" select="e:D6060"/></xsl:call-template>
+          </dec:QuantityQuantity>
+        </xsl:for-each>
+      </dec:InvoiceLine>
+    </xsl:if>
   </xsl:template>
 
   <!-- A TAX+1 group of a goods item: one duty, tax or fee. -->

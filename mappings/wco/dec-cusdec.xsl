@@ -31,6 +31,13 @@
       tariff quantity MEA+AAR (a quantity without unit is written H87, which
       the profile defines as its meaning); transport equipment EQD+CN.
     Statistical value MOA+123, document dates DTM+182 (issue date).
+    Invoice lines: after UNS+D, one SG10 (DMS: the number of the header
+      AdditionalDocument of type 380, 1001 = 380) holding an SG21 per goods
+      item with an InvoiceLine: LIN 1082 = SequenceNumeric, QTY+47
+      (QuantityQuantity), PRI+INV (UnitPriceAmount; PRI has no currency, so a
+      unit price in another currency than the line's amount, or without one
+      the invoice's, stops the sheet), MOA+203 (ItemChargeAmount, line item
+      amount).
     Texts longer than a D96B component are cut at spaces (names, free text,
       marks) or at ", " (street lines) so that cusdec-dec.xsl joins them
       back; a value that does not fit the D96B element at all stops the
@@ -507,6 +514,9 @@
           </UNH>
           <xsl:apply-templates select="$d" mode="header"/>
           <UNS><D0081 n="1">D</D0081></UNS>
+          <xsl:if test="$gs/dec:GovernmentAgencyGoodsItem/dec:Commodity/dec:InvoiceLine">
+            <xsl:apply-templates select="$d" mode="invoice"/>
+          </xsl:if>
           <xsl:apply-templates select="$gs/dec:GovernmentAgencyGoodsItem" mode="item"/>
           <UNS><D0081 n="1">S</D0081></UNS>
           <xsl:apply-templates select="$d" mode="summary"/>
@@ -899,6 +909,69 @@
         </SG41>
       </xsl:for-each>
     </SG30>
+  </xsl:template>
+
+  <!-- ============================================================ invoice lines -->
+
+  <!-- The invoice (SG10, DMS: the number of the declaration's commercial
+       invoice, 1001 = 380) with one line (SG21) per goods item that has an
+       InvoiceLine: LIN 1082 = the goods item number, QTY+47, PRI+INV, MOA+203
+       (line item amount: the code of all three directories; D21A has no 38). -->
+  <xsl:template match="dec:Declaration" mode="invoice">
+    <xsl:variable name="invoice" select="normalize-space(dec:AdditionalDocument[normalize-space(dec:TypeCode) = '380'][1]/dec:ID)"/>
+    <SG10>
+      <DMS>
+        <xsl:if test="$invoice != '' and string-length($invoice) &lt;= 35">
+          <D1004 n="1"><xsl:value-of select="$invoice"/></D1004>
+        </xsl:if>
+        <D1001 n="2">380</D1001>
+      </DMS>
+      <xsl:for-each select="$gs/dec:GovernmentAgencyGoodsItem[dec:Commodity/dec:InvoiceLine]">
+        <xsl:variable name="line" select="dec:Commodity/dec:InvoiceLine"/>
+        <xsl:variable name="price" select="$line/dec:UnitPriceAmount"/>
+        <!-- PRI carries no currency: cusdec-dec.xsl takes the line amount's
+             currency, else the invoice's -->
+        <xsl:variable name="currency">
+          <xsl:choose>
+            <xsl:when test="$line/dec:ItemChargeAmount"><xsl:value-of select="$line/dec:ItemChargeAmount/@currencyID"/></xsl:when>
+            <xsl:otherwise><xsl:value-of select="$d/dec:InvoiceAmount/@currencyID"/></xsl:otherwise>
+          </xsl:choose>
+        </xsl:variable>
+        <xsl:if test="$price and string($price/@currencyID) != string($currency)">
+          <xsl:call-template name="stop">
+            <xsl:with-param name="text" select="concat('goods item ', dec:SequenceNumeric, ': InvoiceLine/UnitPriceAmount is in ', $price/@currencyID, ', but CUSDEC PRI has no currency: it must be the currency of the item amount (MOA+203) or, without one, of the invoice (', $currency, ')')"/>
+          </xsl:call-template>
+        </xsl:if>
+        <xsl:call-template name="fit">
+          <xsl:with-param name="value" select="translate(normalize-space($price), '.', '')"/>
+          <xsl:with-param name="max" select="15"/>
+          <xsl:with-param name="what" select="'InvoiceLine/UnitPriceAmount (PRI 5118)'"/>
+        </xsl:call-template>
+        <xsl:call-template name="fit">
+          <xsl:with-param name="value" select="translate(normalize-space($line/dec:QuantityQuantity), '.', '')"/>
+          <xsl:with-param name="max" select="15"/>
+          <xsl:with-param name="what" select="'InvoiceLine/QuantityQuantity (QTY 6060)'"/>
+        </xsl:call-template>
+        <SG21>
+          <LIN><D1082 n="1"><xsl:value-of select="normalize-space(dec:SequenceNumeric)"/></D1082></LIN>
+          <xsl:for-each select="$line/dec:QuantityQuantity">
+            <QTY>
+              <C186 n="1">
+                <D6063 n="1">47</D6063>
+                <D6060 n="2"><xsl:value-of select="normalize-space(.)"/></D6060>
+                <xsl:for-each select="@unitCode"><D6411 n="3"><xsl:value-of select="."/></D6411></xsl:for-each>
+              </C186>
+            </QTY>
+          </xsl:for-each>
+          <xsl:for-each select="$price">
+            <PRI><C509 n="1"><D5125 n="1">INV</D5125><D5118 n="2"><xsl:value-of select="normalize-space(.)"/></D5118></C509></PRI>
+          </xsl:for-each>
+          <xsl:for-each select="$line/dec:ItemChargeAmount">
+            <xsl:call-template name="moa"><xsl:with-param name="qualifier" select="'203'"/><xsl:with-param name="amount" select="."/></xsl:call-template>
+          </xsl:for-each>
+        </SG21>
+      </xsl:for-each>
+    </SG10>
   </xsl:template>
 
   <!-- ============================================================ summary section -->
