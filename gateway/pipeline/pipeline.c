@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <libxml/xpath.h>
 
 #include "edifact/contrl.h"
 #include "edifact/interchange.h"
@@ -174,29 +173,42 @@ static void set_reply(kh_outcome *o, char *body, size_t size, const char *type, 
 
 /* ------------------------------------------------------------ WCO DM facts */
 
-/* The text of the first element with this local name, "" when none. */
-static void first_text(xmlDocPtr doc, const char *local_name, char *out, size_t outlen)
-{
-    out[0] = '\0';
-    xmlXPathContextPtr x = xmlXPathNewContext(doc);
-    char expr[128];
-    snprintf(expr, sizeof expr, "string((//*[local-name()='%s'])[1])", local_name);
-    xmlXPathObjectPtr r = x ? xmlXPathEvalExpression((const xmlChar *)expr, x) : NULL;
-    if (r && r->type == XPATH_STRING && r->stringval)
-        snprintf(out, outlen, "%s", (const char *)r->stringval);
-    xmlXPathFreeObject(r);
-    xmlXPathFreeContext(x);
-}
-
 typedef struct wco_facts {
     char type[16], office[16], agency[32], reference[64];
 } wco_facts;
 
+/* Copies the text of n into an empty field. */
+static void take_text(xmlNodePtr n, char *field, size_t len)
+{
+    if (field[0])
+        return;    /* the first one in document order counts */
+    xmlChar *text = xmlNodeGetContent(n);
+    snprintf(field, len, "%s", text ? (const char *)text : "");
+    xmlFree(text);
+}
+
+/* One walk of the document for the routing facts: the first TypeCode,
+ * DeclarationOfficeID and AgencyID elements, whatever their namespace. */
+static void walk_facts(xmlNodePtr n, wco_facts *f)
+{
+    for (; n && !(f->type[0] && f->office[0] && f->agency[0]); n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        const char *name = (const char *)n->name;
+        if (strcmp(name, "TypeCode") == 0)
+            take_text(n, f->type, sizeof f->type);
+        else if (strcmp(name, "DeclarationOfficeID") == 0)
+            take_text(n, f->office, sizeof f->office);
+        else if (strcmp(name, "AgencyID") == 0)
+            take_text(n, f->agency, sizeof f->agency);
+        walk_facts(n->children, f);
+    }
+}
+
 static void read_facts(xmlDocPtr doc, const kh_validation *v, wco_facts *f)
 {
-    first_text(doc, "TypeCode", f->type, sizeof f->type);
-    first_text(doc, "DeclarationOfficeID", f->office, sizeof f->office);
-    first_text(doc, "AgencyID", f->agency, sizeof f->agency);
+    memset(f, 0, sizeof *f);
+    walk_facts(xmlDocGetRootElement(doc), f);
     snprintf(f->reference, sizeof f->reference, "%s", v->message_ref);
 }
 
@@ -378,7 +390,7 @@ static kh_verdict translate_and_route(kh_worker *w, kh_outcome *o, const kh_part
     int64_t t0 = now_us();
     char err[512] = "";
     int rc = kh_validate(g->profile, n.doc, v, err, sizeof err);
-    wco_facts facts = { "", "", "", "" };
+    wco_facts facts;
     read_facts(n.doc, v, &facts);
     kh_message_facts mf = { .partner = partner->id, .family = n.family, .type = facts.type, .office = facts.office,
                             .reference = facts.reference };
