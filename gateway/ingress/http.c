@@ -144,7 +144,12 @@ static kh_worker *this_thread_worker(kh_http *h)
 
 /* ------------------------------------------------------------ client certificates */
 
-typedef enum client_proof { NO_CLIENT_CERTIFICATE, CLIENT_PARTNER, CLIENT_REFUSED } client_proof;
+typedef enum client_proof {
+    PLAIN_HTTP,              /* no TLS: the customs network's own listener */
+    NO_CLIENT_CERTIFICATE,   /* TLS without a client certificate */
+    CLIENT_PARTNER,          /* a verified certificate of a partner */
+    CLIENT_REFUSED           /* a certificate that does not verify, or of no partner */
+} client_proof;
 
 /* Which partner the connection's client certificate proves. */
 static client_proof client_partner(struct MHD_Connection *c, const kh_config *cfg, const char **partner_id)
@@ -152,7 +157,7 @@ static client_proof client_partner(struct MHD_Connection *c, const kh_config *cf
     *partner_id = NULL;
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
     if (!info || !info->tls_session)
-        return NO_CLIENT_CERTIFICATE;    /* plain HTTP */
+        return PLAIN_HTTP;
     gnutls_session_t session = info->tls_session;
     unsigned count = 0;
     const gnutls_datum_t *peers = gnutls_certificate_get_peers(session, &count);
@@ -218,6 +223,9 @@ static enum MHD_Result post_message(kh_http *h, struct MHD_Connection *c, reques
     return ok;
 }
 
+/* Over HTTPS a partner proved by its client certificate sees its own
+ * messages only, and nobody else sees any; the plain HTTP listener is for
+ * the customs network (operators, CAIS). */
 static enum MHD_Result get_message(kh_http *h, struct MHD_Connection *c, const char *id)
 {
     kh_worker *w = this_thread_worker(h);
@@ -226,6 +234,15 @@ static enum MHD_Result get_message(kh_http *h, struct MHD_Connection *c, const c
     for (const char *p = id; *p; p++)
         if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || *p == '-'))
             return answer_error(c, MHD_HTTP_NOT_FOUND, "not-found", "no such message");
+    const kh_gateway *g = kh_gateway_acquire(h->slot);
+    const char *tls_partner = NULL;
+    client_proof proof = client_partner(c, g->config, &tls_partner);
+    char owner[128] = "";
+    int known = proof == CLIENT_PARTNER ? kh_journal_partner_of(kh_worker_journal(w), id, owner, sizeof owner) : 0;
+    bool allowed = proof == PLAIN_HTTP || (proof == CLIENT_PARTNER && known == 0 && strcmp(owner, tls_partner) == 0);
+    kh_gateway_release(h->slot, g);
+    if (!allowed)    /* the same answer as for an unknown id: nothing is revealed */
+        return answer_error(c, MHD_HTTP_NOT_FOUND, "not-found", "no such message");
     char *json = NULL;
     size_t size = 0;
     FILE *mem = open_memstream(&json, &size);

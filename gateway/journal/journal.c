@@ -315,6 +315,20 @@ static void iso_time(int64_t ms, char out[32])
     snprintf(out, 32, "%s.%03dZ", base, (int)(ms % 1000));
 }
 
+int kh_journal_partner_of(kh_journal *j, const char *id, char *partner, size_t len)
+{
+    sqlite3_stmt *st = prepare(j, "SELECT coalesce(partner, '') FROM messages WHERE id = ?");
+    if (!st)
+        return -1;
+    bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    int found = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+    if (found == 0)
+        snprintf(partner, len, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return found;
+}
+
 int kh_journal_status_json(kh_journal *j, const char *id, FILE *out)
 {
     sqlite3_stmt *st = prepare(j, "SELECT id, state, received_at, channel, partner, format, family, type, office,"

@@ -115,6 +115,10 @@ int kh_journal_replay(kh_journal *j, const char *id, const char *who);
 /* The raw bytes as received (malloc'd), for reprocessing. */
 void *kh_journal_raw(kh_journal *j, const char *id, size_t *size);
 
+/* The partner a message came from into partner ("" when not known); 0, or
+ * 1 when there is no such message, -1 on error. */
+int kh_journal_partner_of(kh_journal *j, const char *id, char *partner, size_t len);
+
 /* The lifecycle of a message as JSON (state, facts, stages with times,
  * errors, acknowledgement kinds, deliveries) into out; 0, or 1 when there is
  * no such message. */

@@ -224,6 +224,15 @@ tls_post "$fresh_file" application/EDIFACT broker-ec
 check '[ "$status" = 403 ] && grep -q identity-mismatch "$tmp/body"' "an interchange of another partner over the agency's connection is refused" "$status $(cat "$tmp/body")"
 status=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$tmp/pki/root.pem" "https://127.0.0.1:$tls_port/healthz")
 check '[ "$status" = 200 ]' "HTTPS serves /healthz"
+tls_get() {   # ID CLIENT(-|name)
+    if [ "$2" = - ]; then client=(); else client=(--cert "$tmp/pki/$2.chain.pem" --key "$tmp/pki/$2.key"); fi
+    curl -s -o "$tmp/body" -w '%{http_code}' --cacert "$tmp/pki/root.pem" "${client[@]}" "https://127.0.0.1:$tls_port/v1/messages/$1"
+}
+tls_post "$permit" application/xml broker-ec
+permit_id=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$tmp/body")
+check '[ "$(tls_get "$permit_id" broker-ec)" = 200 ] && grep -q "\"partner\":\"agency\"" "$tmp/body"' "over HTTPS the agency sees its own message's lifecycle"
+check '[ "$(tls_get "$id" broker-ec)" = 404 ]' "but not another partner's message"
+check '[ "$(tls_get "$permit_id" -)" = 404 ]' "and without a client certificate, none"
 
 # --- hostile HTTP
 status=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data '{}' "$base/v1/messages")
