@@ -40,14 +40,14 @@ static void deliver_one(kh_journal *j, const kh_config *c, const kh_outbox_item 
         return;
     }
     size_t size = 0;
-    char *data = kh_journal_normalized(j, it->message_id, &size);
+    char *data = kh_journal_normalized(j, it->message_id, it->part, &size);
     if (!data) {
         a->result = KH_ATTEMPT_DEAD;
         snprintf(a->why, sizeof a->why, "the message has no normalized form in the journal");
         return;
     }
     const char *suffix = suffix_of(data, size);
-    kh_outgoing m = { it->message_id, it->family, strcmp(suffix, ".xml") == 0 ? "application/xml" : "application/EDIFACT",
+    kh_outgoing m = { it->delivery_id, it->family, strcmp(suffix, ".xml") == 0 ? "application/xml" : "application/EDIFACT",
                       suffix, data, size };
     char err[512] = "";
     kh_delivery_result r = kh_deliver(d, &m, err, sizeof err);

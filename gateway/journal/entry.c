@@ -1,11 +1,13 @@
 /*
  * entry.c - one message's record, gathered in memory while the pipeline
  * works on it and written in one transaction when it is decided: the
- * message row (raw bytes, facts, normalized form, state), its stages,
- * errors, acknowledgement, outbox entries and interchange reference.
+ * message row (raw bytes, facts, state), its parts (the normalized form of
+ * each message of it) with their outbox entries, its stages, errors,
+ * acknowledgement and interchange reference.
  */
 #include "journal/internal.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -25,6 +27,14 @@ typedef struct error_row {
     char *code, *place, *text;
 } error_row;
 
+typedef struct part_row {
+    char   *family, *type, *office;
+    void   *normalized;
+    size_t  size;
+    char  **destinations;
+    size_t  ndestinations;
+} part_row;
+
 struct kh_journal_entry {
     char         id[KH_MESSAGE_ID_SIZE];
     int64_t      received_at;
@@ -34,10 +44,8 @@ struct kh_journal_entry {
     size_t       size;
     char        *facts[FACTS];    /* partner, format, family, type, office, reference, sender, recipient, signer */
     char         state[16];
-    void        *normalized;
-    size_t       normalized_size;
-    char       **destinations;
-    size_t       ndestinations;
+    part_row    *parts;
+    size_t       nparts;
     stage_row   *stages;
     size_t       nstages;
     error_row   *errors;
@@ -98,10 +106,7 @@ void kh_journal_entry_free(kh_journal_entry *e)
     free(e->content_type);
     for (int i = 0; i < FACTS; i++)
         free(e->facts[i]);
-    free(e->normalized);
-    for (size_t i = 0; i < e->ndestinations; i++)
-        free(e->destinations[i]);
-    free(e->destinations);
+    kh_journal_entry_drop_parts(e);
     for (size_t i = 0; i < e->nstages; i++)
         free(e->stages[i].detail);
     free(e->stages);
@@ -179,19 +184,61 @@ void kh_journal_entry_reject(kh_journal_entry *e, const char *state)
     snprintf(e->state, sizeof e->state, "%s", state ? state : "rejected");
 }
 
-void kh_journal_entry_route(kh_journal_entry *e, const void *normalized, size_t size,
-                            const char *const *destinations, size_t ndestinations)
+void kh_journal_entry_add_part(kh_journal_entry *e, const char *family, const char *type, const char *office,
+                               const void *normalized, size_t size, const char *const *destinations,
+                               size_t ndestinations)
 {
-    free(e->normalized);
-    e->normalized = malloc(size ? size : 1);
-    e->normalized_size = e->normalized ? size : 0;
-    if (e->normalized && size)
-        memcpy(e->normalized, normalized, size);
-    e->destinations = calloc(ndestinations ? ndestinations : 1, sizeof *e->destinations);
-    for (size_t i = 0; e->destinations && i < ndestinations; i++)
-        if ((e->destinations[i] = strdup(destinations[i])) != NULL)
-            e->ndestinations++;
-    snprintf(e->state, sizeof e->state, "%s", ndestinations ? "routed" : "unrouted");
+    part_row *grown = realloc(e->parts, (e->nparts + 1) * sizeof *grown);
+    if (!grown)
+        return;
+    e->parts = grown;
+    part_row *p = &e->parts[e->nparts++];
+    memset(p, 0, sizeof *p);
+    p->family = copy(family);
+    p->type = copy(type);
+    p->office = copy(office);
+    p->normalized = malloc(size ? size : 1);
+    p->size = p->normalized ? size : 0;
+    if (p->normalized && size)
+        memcpy(p->normalized, normalized, size);
+    p->destinations = calloc(ndestinations ? ndestinations : 1, sizeof *p->destinations);
+    for (size_t i = 0; p->destinations && i < ndestinations; i++)
+        if ((p->destinations[i] = strdup(destinations[i])) != NULL)
+            p->ndestinations++;
+}
+
+void kh_journal_entry_drop_parts(kh_journal_entry *e)
+{
+    for (size_t i = 0; i < e->nparts; i++) {
+        part_row *p = &e->parts[i];
+        free(p->family);
+        free(p->type);
+        free(p->office);
+        free(p->normalized);
+        for (size_t d = 0; d < p->ndestinations; d++)
+            free(p->destinations[d]);
+        free(p->destinations);
+    }
+    free(e->parts);
+    e->parts = NULL;
+    e->nparts = 0;
+}
+
+/* A taken message's state, from its parts' destinations. */
+static const char *state_of(const kh_journal_entry *e)
+{
+    if (strcmp(e->state, "received") != 0 || e->nparts == 0)
+        return e->state;
+    for (size_t i = 0; i < e->nparts; i++)
+        if (e->parts[i].ndestinations > 0)
+            return "routed";
+    return "unrouted";
+}
+
+static bool taken(const kh_journal_entry *e)
+{
+    const char *state = state_of(e);
+    return strcmp(state, "routed") == 0 || strcmp(state, "unrouted") == 0;
 }
 
 void kh_journal_entry_interchange(kh_journal_entry *e, const char *sender, const char *recipient,
@@ -220,11 +267,47 @@ static int insert_message(kh_journal *j, const kh_journal_entry *e)
     sqlite3_bind_int64(st, 7, (sqlite3_int64)e->size);
     for (int i = 0; i < FACTS; i++)
         kh_journal_bind_text(st, 8 + i, e->facts[i]);
-    if (e->normalized)
-        sqlite3_bind_blob64(st, 17, e->normalized, e->normalized_size, SQLITE_STATIC);
-    kh_journal_bind_text(st, 18, e->state);
-    sqlite3_bind_int64(st, 19, kh_journal_now_ms());
+    kh_journal_bind_text(st, 17, state_of(e));
+    sqlite3_bind_int64(st, 18, kh_journal_now_ms());
     return kh_journal_step_done(st);
+}
+
+static int insert_parts(kh_journal *j, const kh_journal_entry *e)
+{
+    if (!taken(e))
+        return 0;
+    for (size_t i = 0; i < e->nparts; i++) {
+        const part_row *p = &e->parts[i];
+        sqlite3_stmt *st = kh_journal_statement(j, ST_INSERT_PART);
+        if (!st)
+            return -1;
+        kh_journal_bind_text(st, 1, e->id);
+        sqlite3_bind_int(st, 2, (int)i + 1);
+        kh_journal_bind_text(st, 3, p->family);
+        kh_journal_bind_text(st, 4, p->type);
+        kh_journal_bind_text(st, 5, p->office);
+        sqlite3_bind_blob64(st, 6, p->size ? p->normalized : "", p->size, SQLITE_STATIC);
+        if (kh_journal_step_done(st) != 0)
+            return -1;
+        char delivery_id[KH_MESSAGE_ID_SIZE + 8];
+        if (e->nparts == 1)
+            snprintf(delivery_id, sizeof delivery_id, "%s", e->id);
+        else
+            snprintf(delivery_id, sizeof delivery_id, "%s-%zu", e->id, i + 1);
+        for (size_t d = 0; d < p->ndestinations; d++) {
+            st = kh_journal_statement(j, ST_INSERT_OUTBOX);
+            if (!st)
+                return -1;
+            kh_journal_bind_text(st, 1, e->id);
+            sqlite3_bind_int(st, 2, (int)i + 1);
+            kh_journal_bind_text(st, 3, delivery_id);
+            kh_journal_bind_text(st, 4, p->destinations[d]);
+            sqlite3_bind_int64(st, 5, kh_journal_now_ms());
+            if (kh_journal_step_done(st) != 0)
+                return -1;
+        }
+    }
+    return 0;
 }
 
 static int insert_rows(kh_journal *j, const kh_journal_entry *e)
@@ -265,18 +348,7 @@ static int insert_rows(kh_journal *j, const kh_journal_entry *e)
         if (kh_journal_step_done(st) != 0)
             return -1;
     }
-    for (size_t i = 0; i < e->ndestinations; i++) {
-        sqlite3_stmt *st = kh_journal_statement(j, ST_INSERT_OUTBOX);
-        if (!st)
-            return -1;
-        kh_journal_bind_text(st, 1, e->id);
-        kh_journal_bind_text(st, 2, e->destinations[i]);
-        sqlite3_bind_int64(st, 3, kh_journal_now_ms());
-        if (kh_journal_step_done(st) != 0)
-            return -1;
-    }
-    if (e->interchange[0] && e->interchange[1] && e->interchange[2] &&
-        (strcmp(e->state, "routed") == 0 || strcmp(e->state, "unrouted") == 0)) {
+    if (e->interchange[0] && e->interchange[1] && e->interchange[2] && taken(e)) {
         sqlite3_stmt *st = kh_journal_statement(j, ST_INSERT_INTERCHANGE);
         if (!st)
             return -1;
@@ -295,7 +367,7 @@ int kh_journal_write(kh_journal *j, kh_journal_entry *e, char *err, size_t errle
         snprintf(err, errlen, "journal: %s", sqlite3_errmsg(j->db));
         return -1;
     }
-    if (insert_message(j, e) != 0 || insert_rows(j, e) != 0) {
+    if (insert_message(j, e) != 0 || insert_parts(j, e) != 0 || insert_rows(j, e) != 0) {
         snprintf(err, errlen, "journal: %s", sqlite3_errmsg(j->db));
         kh_journal_rollback(j);
         return -1;

@@ -13,6 +13,7 @@
 
 typedef enum kh_statement {
     ST_INSERT_MESSAGE,
+    ST_INSERT_PART,
     ST_INSERT_STAGE,
     ST_INSERT_ERROR,
     ST_INSERT_ACKNOWLEDGEMENT,

@@ -21,13 +21,17 @@ static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *const statement_sql[ST_STATEMENT_COUNT] = {
     [ST_INSERT_MESSAGE] =
         "INSERT INTO messages (id, received_at, channel, content_type, digest, raw, size, partner, format, family,"
-        " type, office, reference, sender, recipient, signer, normalized, state, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " type, office, reference, sender, recipient, signer, state, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_PART] =
+        "INSERT INTO parts (message_id, part, family, type, office, normalized) VALUES (?, ?, ?, ?, ?, ?)",
     [ST_INSERT_STAGE] =
         "INSERT INTO stages (message_id, stage, outcome, at, elapsed_us, detail) VALUES (?, ?, ?, ?, ?, ?)",
     [ST_INSERT_ERROR] = "INSERT INTO errors (message_id, code, place, text) VALUES (?, ?, ?, ?)",
     [ST_INSERT_ACKNOWLEDGEMENT] = "INSERT INTO acknowledgements (message_id, kind, at, body) VALUES (?, ?, ?, ?)",
-    [ST_INSERT_OUTBOX] = "INSERT INTO outbox (message_id, destination, state, next_at) VALUES (?, ?, 'pending', ?)",
+    [ST_INSERT_OUTBOX] =
+        "INSERT INTO outbox (message_id, part, delivery_id, destination, state, next_at)"
+        " VALUES (?, ?, ?, ?, 'pending', ?)",
     [ST_INSERT_INTERCHANGE] =
         "INSERT OR IGNORE INTO interchanges (sender, recipient, reference, message_id) VALUES (?, ?, ?, ?)",
     [ST_FIND_INTERCHANGE] =
@@ -36,10 +40,12 @@ static const char *const statement_sql[ST_STATEMENT_COUNT] = {
         "SELECT id FROM messages WHERE digest = ? AND state IN ('routed', 'unrouted', 'delivered')"
         " ORDER BY received_at LIMIT 1",
     [ST_OUTBOX_DUE] =
-        "SELECT o.entry, o.message_id, o.destination, coalesce(m.family, ''), o.attempts"
+        "SELECT o.entry, o.message_id, o.part, o.delivery_id, o.destination, coalesce(p.family, m.family, ''),"
+        " coalesce(m.partner, ''), o.attempts"
         " FROM outbox o JOIN messages m ON m.id = o.message_id"
+        " LEFT JOIN parts p ON p.message_id = o.message_id AND p.part = o.part"
         " WHERE o.state = 'pending' AND o.next_at <= ? ORDER BY o.next_at, o.entry LIMIT ?",
-    [ST_NORMALIZED] = "SELECT normalized FROM messages WHERE id = ?",
+    [ST_NORMALIZED] = "SELECT normalized FROM parts WHERE message_id = ? AND part = ?",
     [ST_OUTBOX_DELIVERED] =
         "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL"
         " WHERE entry = ?",
@@ -56,11 +62,14 @@ static const char schema[] =
     "  id TEXT PRIMARY KEY, received_at INTEGER NOT NULL, channel TEXT NOT NULL, content_type TEXT,"
     "  digest TEXT NOT NULL, raw BLOB NOT NULL, size INTEGER NOT NULL,"
     "  partner TEXT, format TEXT, family TEXT, type TEXT, office TEXT, reference TEXT, sender TEXT,"
-    "  recipient TEXT, signer TEXT, normalized BLOB, state TEXT NOT NULL, updated_at INTEGER NOT NULL);"
+    "  recipient TEXT, signer TEXT, state TEXT NOT NULL, updated_at INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS messages_received ON messages(received_at);"
     "CREATE INDEX IF NOT EXISTS messages_state ON messages(state);"
     "CREATE INDEX IF NOT EXISTS messages_reference ON messages(reference);"
     "CREATE INDEX IF NOT EXISTS messages_digest ON messages(digest);"
+    "CREATE TABLE IF NOT EXISTS parts ("
+    "  message_id TEXT NOT NULL, part INTEGER NOT NULL, family TEXT, type TEXT, office TEXT,"
+    "  normalized BLOB NOT NULL, PRIMARY KEY (message_id, part));"
     "CREATE TABLE IF NOT EXISTS stages ("
     "  message_id TEXT NOT NULL, stage TEXT NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL,"
     "  elapsed_us INTEGER NOT NULL, detail TEXT);"
@@ -71,7 +80,8 @@ static const char schema[] =
     "  message_id TEXT NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL, body BLOB);"
     "CREATE INDEX IF NOT EXISTS acknowledgements_message ON acknowledgements(message_id);"
     "CREATE TABLE IF NOT EXISTS outbox ("
-    "  entry INTEGER PRIMARY KEY, message_id TEXT NOT NULL, destination TEXT NOT NULL,"
+    "  entry INTEGER PRIMARY KEY, message_id TEXT NOT NULL, part INTEGER NOT NULL, delivery_id TEXT NOT NULL,"
+    "  destination TEXT NOT NULL,"
     "  state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,"
     "  last_error TEXT, delivered_at INTEGER);"
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_at);"
@@ -396,12 +406,13 @@ int kh_journal_status_json(kh_journal *j, const char *id, FILE *out)
     sqlite3_finalize(st);
 
     fputs("],\"deliveries\":[", out);
-    st = prepare(j, "SELECT destination, state, attempts, last_error, delivered_at FROM outbox WHERE message_id = ?"
-                    " ORDER BY entry");
+    st = prepare(j, "SELECT destination, state, attempts, last_error, delivered_at, delivery_id FROM outbox"
+                    " WHERE message_id = ? ORDER BY entry");
     bind_text(st, 1, id);
     for (int n = 0; st && sqlite3_step(st) == SQLITE_ROW; n++) {
         fputs(n ? ",{" : "{", out);
         json_key_text(out, "destination", sqlite3_column_text(st, 0), false);
+        json_key_text(out, "delivery_id", sqlite3_column_text(st, 5), true);
         json_key_text(out, "state", sqlite3_column_text(st, 1), true);
         fprintf(out, ",\"attempts\":%d", sqlite3_column_int(st, 2));
         json_key_text(out, "last_error", sqlite3_column_text(st, 3), true);
@@ -524,6 +535,7 @@ long kh_journal_prune(kh_journal *j, int64_t before_ms)
         "DELETE FROM acknowledgements WHERE message_id IN (SELECT id FROM doomed)",
         "DELETE FROM interchanges WHERE message_id IN (SELECT id FROM doomed)",
         "DELETE FROM outbox WHERE message_id IN (SELECT id FROM doomed)",
+        "DELETE FROM parts WHERE message_id IN (SELECT id FROM doomed)",
         "DELETE FROM messages WHERE id IN (SELECT id FROM doomed)",
     };
     long removed = -1;

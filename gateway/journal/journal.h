@@ -59,11 +59,18 @@ void kh_journal_entry_stage(kh_journal_entry *e, const char *stage, const char *
 void kh_journal_entry_error(kh_journal_entry *e, const char *code, const char *place, const char *text);
 /* The acknowledgement sent (contrl, receipt, res), copied. */
 void kh_journal_entry_acknowledgement(kh_journal_entry *e, const char *kind, const void *body, size_t size);
-/* The decision: rejected (or duplicate), or routed with its normalized form
- * (copied) to the destinations (none: "unrouted"). */
+/* The decision: rejected (or duplicate, failed); or, when the message is
+ * taken, one part per message of it (an EDIFACT interchange may hold
+ * several) with its normalized form (copied), its family, type and office,
+ * and the destinations it is routed to. A taken message is "routed", or
+ * "unrouted" when no part has a destination. Parts are numbered from 1; a
+ * part is delivered as ID when the message has one part, ID-N otherwise. */
 void kh_journal_entry_reject(kh_journal_entry *e, const char *state);
-void kh_journal_entry_route(kh_journal_entry *e, const void *normalized, size_t size,
-                            const char *const *destinations, size_t ndestinations);
+void kh_journal_entry_add_part(kh_journal_entry *e, const char *family, const char *type, const char *office,
+                               const void *normalized, size_t size, const char *const *destinations,
+                               size_t ndestinations);
+/* Forgets the parts added (a later message of the interchange failed). */
+void kh_journal_entry_drop_parts(kh_journal_entry *e);
 /* The EDIFACT interchange it was, remembered for duplicate detection. */
 void kh_journal_entry_interchange(kh_journal_entry *e, const char *sender, const char *recipient,
                                   const char *reference);
@@ -82,15 +89,18 @@ int kh_journal_find_duplicate(kh_journal *j, const kh_journal_entry *e, const ch
 typedef struct kh_outbox_item {
     int64_t  entry;                       /* the outbox row */
     char     message_id[KH_MESSAGE_ID_SIZE];
+    int      part;
+    char     delivery_id[KH_MESSAGE_ID_SIZE + 8];   /* the stable id consumers see */
     char     destination[128];
     char     family[16];
+    char     partner[64];
     unsigned attempts;                    /* made so far */
 } kh_outbox_item;
 
 /* Up to max entries due at now_ms, oldest first. Returns the number. */
 int kh_journal_outbox_due(kh_journal *j, int64_t now_ms, kh_outbox_item *items, int max);
-/* The normalized form to deliver (malloc'd; the caller frees). */
-void *kh_journal_normalized(kh_journal *j, const char *id, size_t *size);
+/* The normalized form of part of a message (malloc'd; the caller frees). */
+void *kh_journal_normalized(kh_journal *j, const char *id, int part, size_t *size);
 
 /* What became of one delivery attempt. */
 typedef enum kh_attempt_result { KH_ATTEMPT_DELIVERED, KH_ATTEMPT_RETRY, KH_ATTEMPT_DEAD } kh_attempt_result;

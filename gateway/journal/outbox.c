@@ -20,21 +20,25 @@ int kh_journal_outbox_due(kh_journal *j, int64_t now_ms, kh_outbox_item *items, 
         kh_outbox_item *it = &items[n++];
         it->entry = sqlite3_column_int64(st, 0);
         snprintf(it->message_id, sizeof it->message_id, "%s", (const char *)sqlite3_column_text(st, 1));
-        snprintf(it->destination, sizeof it->destination, "%s", (const char *)sqlite3_column_text(st, 2));
-        snprintf(it->family, sizeof it->family, "%s", (const char *)sqlite3_column_text(st, 3));
-        it->attempts = (unsigned)sqlite3_column_int(st, 4);
+        it->part = sqlite3_column_int(st, 2);
+        snprintf(it->delivery_id, sizeof it->delivery_id, "%s", (const char *)sqlite3_column_text(st, 3));
+        snprintf(it->destination, sizeof it->destination, "%s", (const char *)sqlite3_column_text(st, 4));
+        snprintf(it->family, sizeof it->family, "%s", (const char *)sqlite3_column_text(st, 5));
+        snprintf(it->partner, sizeof it->partner, "%s", (const char *)sqlite3_column_text(st, 6));
+        it->attempts = (unsigned)sqlite3_column_int(st, 7);
     }
     sqlite3_reset(st);
     return n;
 }
 
-void *kh_journal_normalized(kh_journal *j, const char *id, size_t *size)
+void *kh_journal_normalized(kh_journal *j, const char *id, int part, size_t *size)
 {
     *size = 0;
     sqlite3_stmt *st = kh_journal_statement(j, ST_NORMALIZED);
     if (!st)
         return NULL;
     kh_journal_bind_text(st, 1, id);
+    sqlite3_bind_int(st, 2, part);
     void *copy = NULL;
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
         int n = sqlite3_column_bytes(st, 0);

@@ -274,6 +274,7 @@ typedef struct normalized {
     xmlDocPtr      doc;          /* the WCO DM document */
     bool           translated;   /* t holds the translation (and where values came from) */
     kh_translation t;
+    uint32_t       message;      /* which message of an interchange */
     char           family[16];
 } normalized;
 
@@ -289,10 +290,11 @@ static void normalized_free(normalized *n)
 
 /* 0 when n is filled; otherwise the outcome is finished and its verdict
  * returned. */
-static int normalize(kh_worker *w, kh_outcome *o, const char *data, size_t size, normalized *n)
+static int normalize(kh_worker *w, kh_outcome *o, const char *data, size_t size, uint32_t message, normalized *n)
 {
     const kh_gateway *g = w->gateway;
     memset(n, 0, sizeof *n);
+    n->message = message;
     int64_t t0 = now_us();
     char err[512] = "";
     if (kh_recognize(data, size) == KH_SOURCE_WCO) {
@@ -320,7 +322,7 @@ static int normalize(kh_worker *w, kh_outcome *o, const char *data, size_t size,
         return finish(w, o, KH_INTERNAL, "internal");
     kh_translate_options opt = {
         .profile = g->profile, .directories = g->directories, .limits = &g->limits,
-        .message = 1, .keep_documents = true,
+        .message = message, .keep_documents = true,
     };
     int rc = kh_translate(&opt, data, size, o->id, out, &n->t, err, sizeof err);
     fclose(out);
@@ -351,7 +353,7 @@ static void reply_with_errors(kh_worker *w, kh_outcome *o, const normalized *n, 
         return;
     }
     for (size_t i = 0; n->translated && i < v->count; i++)
-        if (kh_translation_origin(&n->t, 1, v->findings[i].node, &origins[i]))
+        if (kh_translation_origin(&n->t, n->message, v->findings[i].node, &origins[i]))
             known[i] = &origins[i];
     char id[40], issued[40];
     kh_response_stamp(id, sizeof id, issued, sizeof issued);
@@ -373,19 +375,21 @@ static void reply_with_errors(kh_worker *w, kh_outcome *o, const normalized *n, 
     free(known);
 }
 
-/* Normalizes data for partner, validates the result and, when it is valid
- * and the partner may send its family, routes it. A validation failure is
- * returned as KH_REJECTED with the outcome not yet finished (the caller adds
- * its reply); the other refusals are finished here. */
+/* Normalizes message `message` of data (1 for an XML document) for
+ * partner, validates it and, when it is valid and the partner may send its
+ * family, adds it to the message's entry as a part with the destinations
+ * its routes give. A validation failure is returned as KH_REJECTED with the
+ * outcome not yet finished; the other refusals are finished here. */
 static kh_verdict translate_and_route(kh_worker *w, kh_outcome *o, const kh_partner *partner, const char *data,
-                                      size_t size, kh_validation *v)
+                                      size_t size, uint32_t message, kh_validation *v)
 {
     const kh_gateway *g = w->gateway;
     normalized n;
-    int refused = normalize(w, o, data, size, &n);
+    int refused = normalize(w, o, data, size, message, &n);
     if (refused)
         return (kh_verdict)refused;
-    snprintf(o->family, sizeof o->family, "%s", n.family);
+    if (!o->family[0])
+        snprintf(o->family, sizeof o->family, "%s", n.family);
 
     int64_t t0 = now_us();
     char err[512] = "";
@@ -397,7 +401,7 @@ static kh_verdict translate_and_route(kh_worker *w, kh_outcome *o, const kh_part
     describe(w, &mf);
     if (rc != 0) {
         stage(w, o, "validate", "failed", t0, rc == 4 ? err : "invalid");
-        collect_findings(o, n.translated ? &n.t : NULL, v, 1);
+        collect_findings(o, n.translated ? &n.t : NULL, v, message);
         if (rc == 1)
             reply_with_errors(w, o, &n, v);
         normalized_free(&n);
@@ -412,20 +416,12 @@ static kh_verdict translate_and_route(kh_worker *w, kh_outcome *o, const kh_part
         return finish(w, o, KH_REJECTED, "not-allowed");
     }
 
-    char earlier[KH_MESSAGE_ID_SIZE];
-    if (kh_journal_find_duplicate(w->journal, w->entry, NULL, NULL, NULL, earlier) == 1) {
-        snprintf(o->duplicate_of, sizeof o->duplicate_of, "%s", earlier);
-        add_problem(o, "26", "", "the same message was received before");
-        normalized_free(&n);
-        return finish(w, o, KH_DUPLICATE, "duplicate");
-    }
-
     t0 = now_us();
     const char *names[MAX_ROUTED];
     kh_route_key key = { n.family, facts.type[0] ? facts.type : NULL, facts.office[0] ? facts.office : NULL,
                          facts.agency[0] ? facts.agency : NULL };
     size_t count = kh_route_select(g->config, &key, names, MAX_ROUTED);
-    kh_journal_entry_route(w->entry, n.bytes, n.size, names, count);
+    kh_journal_entry_add_part(w->entry, n.family, facts.type, facts.office, n.bytes, n.size, names, count);
     normalized_free(&n);
     char detail[256] = "";
     for (size_t i = 0; i < count; i++)
@@ -439,6 +435,7 @@ static kh_verdict translate_and_route(kh_worker *w, kh_outcome *o, const kh_part
 typedef struct edifact_seen {
     kh_outcome *outcome;
     char sender[36], recipient[36], reference[15];
+    char sender_key[48], recipient_key[48];   /* with their qualifiers, as the duplicate registry keys them */
     bool ack_requested, duplicate;
     uint32_t messages;
 } edifact_seen;
@@ -463,6 +460,8 @@ static void on_interchange_end(void *ctx, const kh_edi_interchange *ic)
     snprintf(s->sender, sizeof s->sender, "%s", ic->sender);
     snprintf(s->recipient, sizeof s->recipient, "%s", ic->recipient);
     snprintf(s->reference, sizeof s->reference, "%s", ic->reference);
+    snprintf(s->sender_key, sizeof s->sender_key, "%s:%s", ic->sender, ic->sender_qualifier);
+    snprintf(s->recipient_key, sizeof s->recipient_key, "%s:%s", ic->recipient, ic->recipient_qualifier);
     s->ack_requested = ic->ack_requested;
     s->messages += ic->messages;
 }
@@ -505,7 +504,7 @@ static int walk_as_duplicate(const kh_gateway *g, const kh_received *m, kh_outco
 {
     char err[256];
     kh_edi_registry *taken = kh_edi_registry_open(NULL, err, sizeof err);
-    if (!taken || kh_edi_registry_record(taken, seen->sender, seen->recipient, seen->reference) != 0) {
+    if (!taken || kh_edi_registry_record(taken, seen->sender_key, seen->recipient_key, seen->reference) != 0) {
         kh_edi_registry_close(taken);
         return -1;
     }
@@ -564,19 +563,17 @@ static kh_verdict process_edifact(kh_worker *w, const kh_received *m, const char
         return finish(w, o, KH_DUPLICATE, "duplicate");
     if (rc != 0)
         return finish(w, o, KH_REJECTED, "invalid-edifact");
-    if (seen.messages != 1) {
-        char text[160];
-        snprintf(text, sizeof text, "the interchange holds %u messages; send one message per interchange", seen.messages);
-        add_problem(o, "too-many-messages", "UNZ", text);
-        return finish(w, o, KH_REJECTED, "too-many-messages");
+    /* every message of the interchange, all or none: the interchange is taken
+     * only when each of its messages is valid */
+    for (uint32_t message = 1; message <= seen.messages; message++) {
+        kh_validation v = { 0 };
+        kh_verdict verdict = translate_and_route(w, o, partner, m->raw, m->size, message, &v);
+        kh_validation_free(&v);
+        if (verdict != KH_ACCEPTED) {
+            kh_journal_entry_drop_parts(w->entry);
+            return verdict == KH_REJECTED && !o->reason[0] ? finish(w, o, KH_REJECTED, "invalid") : verdict;
+        }
     }
-    kh_validation v = { 0 };
-    kh_verdict verdict = translate_and_route(w, o, partner, m->raw, m->size, &v);
-    kh_validation_free(&v);
-    if (verdict == KH_REJECTED && !o->reason[0])
-        return finish(w, o, KH_REJECTED, "invalid");
-    if (verdict != KH_ACCEPTED)
-        return verdict;
     kh_journal_entry_interchange(w->entry, seen.sender, seen.recipient, seen.reference);
     return finish(w, o, KH_ACCEPTED, "ok");
 }
@@ -660,8 +657,15 @@ static kh_verdict process_xml(kh_worker *w, const kh_received *m, const char *tl
     xmlFreeDoc(doc);
     if (!content)
         return finish(w, o, KH_INTERNAL, "internal");
+    char earlier[KH_MESSAGE_ID_SIZE];
+    if (kh_journal_find_duplicate(w->journal, w->entry, NULL, NULL, NULL, earlier) == 1) {
+        free(content);
+        snprintf(o->duplicate_of, sizeof o->duplicate_of, "%s", earlier);
+        add_problem(o, "26", "", "the same message was received before");
+        return finish(w, o, KH_DUPLICATE, "duplicate");
+    }
     kh_validation v = { 0 };
-    kh_verdict verdict = translate_and_route(w, o, partner, content, size, &v);
+    kh_verdict verdict = translate_and_route(w, o, partner, content, size, 1, &v);
     free(content);
     char id[40], issued[40];
     kh_response_stamp(id, sizeof id, issued, sizeof issued);

@@ -165,6 +165,37 @@ post "$tmp/invoice.edi" application/EDIFACT
 check '[ "$status" = 422 ] && [ "$(header X-Acknowledgement)" = cusres ] && grep -q "UNH+1+CUSRES" "$tmp/body" && grep -q "ERP+42A+MOA:19:5" "$tmp/body"' \
     "its sender gets a CUSRES whose ERP names the segment the value came from" "$status $(cat "$tmp/body")"
 
+# --- an interchange of two declarations: both taken, each delivered as ID-N; or neither
+two_messages() {   # SOURCE OUT [SED-FOR-THE-SECOND]
+    python3 - "$1" "$2" "${3:-}" <<'PY'
+import re, subprocess, sys
+text = open(sys.argv[1], "rb").read().decode("latin-1")
+start, end = text.index("UNH+"), text.index("UNZ+")
+message = text[start:end]
+second = message.replace("UNH+1+", "UNH+2+", 1).replace("+1'UNZ", "+2'UNZ")
+second = re.sub(r"UNT\+(\d+)\+1'", r"UNT+\1+2'", second)
+if sys.argv[3]:
+    second = subprocess.run(["sed", sys.argv[3]], input=second.encode("latin-1"), capture_output=True).stdout.decode("latin-1")
+out = text[:end] + second + text[end:].replace("UNZ+1+", "UNZ+2+", 1)
+open(sys.argv[2], "wb").write(out.encode("latin-1"))
+PY
+}
+fresh "$examples/cusdec-import-D96B.edi"
+two_messages "$fresh_file" "$tmp/two.edi"
+post "$tmp/two.edi" application/EDIFACT
+two_id=$(header X-Message-Id)
+check '[ "$status" = 202 ] && grep -q "UCM+1+CUSDEC:D:96B:UN+7" "$tmp/body" && grep -q "UCM+2+CUSDEC:D:96B:UN+7" "$tmp/body"' \
+    "an interchange of two declarations is accepted, its CONTRL accepting both" "$status $(cat "$tmp/body")"
+check 'wait_for "[ -f \"$tmp/out/cais/$two_id-1.xml\" ] && [ -f \"$tmp/out/cais/$two_id-2.xml\" ]"' \
+    "each declaration is delivered with its own id (ID-1, ID-2)" "$(ls "$tmp/out/cais")"
+fresh "$examples/cusdec-import-D96B.edi"
+two_messages "$fresh_file" "$tmp/two-bad.edi" 's/MOA+39:264400.00:EUR/MOA+39:265400.00:EUR/'
+post "$tmp/two-bad.edi" application/EDIFACT application/json
+two_bad_id=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$tmp/body")
+check '[ "$status" = 422 ] && grep -q "\"place\":\"message 2 segment 19 MOA" "$tmp/body"' \
+    "when the second declaration fails a rule, the interchange is refused, naming message 2" "$status $(cat "$tmp/body")"
+check '! ls "$tmp/out/cais/$two_bad_id"* >/dev/null 2>&1' "and neither declaration is delivered"
+
 # --- the other EDIFACT families: a transit cargo report from foreign customs, a CAIS response
 for example in cuscar-from-erenhot-D01B:cais:TRN cusres-D96B:partners:RES; do
     name=${example%%:*} rest=${example#*:}
@@ -269,7 +300,7 @@ rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status")
 threads=$(awk '/^Threads:/ { print $2 }' "/proc/$server_pid/status")
 check '[ "$rss_kb" -lt 262144 ] && [ "$threads" -le 16 ]' "memory and threads stay bounded ($((rss_kb / 1024)) MB, $threads threads)" "rss $rss_kb kB, $threads threads"
 curl -s "$base/metrics" >"$tmp/metrics"
-check 'grep -q "^khaalga_messages{family=\"DEC\",partner=\"broker\",state=\"delivered\"} 1" "$tmp/metrics" && grep -q "^khaalga_outbox_depth " "$tmp/metrics" && grep -q "khaalga_stage_seconds_bucket{stage=\"validate\",le=\"+Inf\"}" "$tmp/metrics"' \
+check 'grep -q "^khaalga_messages{family=\"DEC\",partner=\"broker\",state=\"delivered\"} [0-9]" "$tmp/metrics" && grep -q "^khaalga_outbox_depth " "$tmp/metrics" && grep -q "khaalga_stage_seconds_bucket{stage=\"validate\",le=\"+Inf\"}" "$tmp/metrics"' \
     "/metrics gives messages by family, partner and state, stage latencies and the outbox depth" "$(head -20 "$tmp/metrics")"
 
 # --- the spool folder
@@ -300,7 +331,7 @@ fresh "$examples/cusdec-import-D96B.edi"
 post "$fresh_file" application/EDIFACT
 dead_id=$(header X-Message-Id)
 check 'wait_for "ls \"$tmp/dead/$dead_id.xml\" >/dev/null 2>&1"' "an unreachable HTTP destination ends in the dead-letter folder after its attempts" "$(tail -3 "$tmp/serve.log")"
-delivery_is_dead() { "$KHAALGA" status --config "$conf" "$1" | grep -q '"destination":"agency","state":"dead"'; }
+delivery_is_dead() { "$KHAALGA" status --config "$conf" "$1" | grep -q '"destination":"agency","delivery_id":"[^"]*","state":"dead"'; }
 check 'wait_for "delivery_is_dead $dead_id"' "its status shows the dead delivery"
 check '"$KHAALGA" replay --config "$conf" --failed | grep -q "1 delivery put back"' "khaalga replay --failed puts it back"
 printf '[server]\nlisten = 127.0.0.1:%s\n[journal]\n' "$port" >"$conf"
@@ -335,7 +366,7 @@ to = small-disk"
     sleep 1
     waiting=0
     for fid in $full_ids; do [ -f "$tmp/full/cais/$fid.xml" ] || waiting=$((waiting + 1)); done
-    check '[ "$waiting" -eq 3 ] && "$KHAALGA" status --config "$conf" ${full_ids##* } | grep -q "\"destination\":\"small-disk\",\"state\":\"pending\""' \
+    check '[ "$waiting" -eq 3 ] && "$KHAALGA" status --config "$conf" ${full_ids##* } | grep -q "\"destination\":\"small-disk\",\"delivery_id\":\"[^\"]*\",\"state\":\"pending\""' \
         "with the destination's disk full, accepted messages wait in the outbox" "$waiting waiting"
     rm -f "$tmp/full/filler"
     arrived=0
