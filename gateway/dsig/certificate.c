@@ -5,8 +5,12 @@
  * bits, key usage digitalSignature or nonRepudiation, and the identity field
  * the domain names equal to the sender.
  */
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -164,8 +168,87 @@ static kh_dsig_reason reason_of_chain_error(int error)
     }
 }
 
+/* ------------------------------------------------------------ chain verdicts kept */
+
+/* A chain verdict depends only on the domain's store (fixed once loaded), the
+ * certificates and the time: a leaf whose chain verified is taken again
+ * without verifying until the first of ten minutes, the chain's notAfter and
+ * the domain's earliest CRL nextUpdate. Failures are not kept. */
+enum { MEMO_SLOTS = 128, MEMO_SECONDS = 600 };
+
+typedef struct memo_slot {
+    unsigned char digest[32];
+    time_t        until;
+} memo_slot;
+
+struct kh_chain_memo {
+    pthread_mutex_t lock;
+    memo_slot       slots[MEMO_SLOTS];
+};
+
+kh_chain_memo *kh_chain_memo_new(void)
+{
+    kh_chain_memo *m = calloc(1, sizeof *m);
+    if (m)
+        pthread_mutex_init(&m->lock, NULL);
+    return m;
+}
+
+void kh_chain_memo_free(kh_chain_memo *m)
+{
+    if (!m)
+        return;
+    pthread_mutex_destroy(&m->lock);
+    free(m);
+}
+
+static bool memo_holds(kh_chain_memo *m, const unsigned char digest[32], time_t now)
+{
+    memo_slot *slot = &m->slots[digest[0] % MEMO_SLOTS];
+    pthread_mutex_lock(&m->lock);
+    bool holds = slot->until > now && memcmp(slot->digest, digest, 32) == 0;
+    pthread_mutex_unlock(&m->lock);
+    return holds;
+}
+
+static void memo_keep(kh_chain_memo *m, const unsigned char digest[32], time_t until)
+{
+    memo_slot *slot = &m->slots[digest[0] % MEMO_SLOTS];
+    pthread_mutex_lock(&m->lock);
+    memcpy(slot->digest, digest, 32);
+    slot->until = until;
+    pthread_mutex_unlock(&m->lock);
+}
+
+static time_t as_time(const ASN1_TIME *t)
+{
+    struct tm tm;
+    return t && ASN1_TIME_to_tm(t, &tm) == 1 ? timegm(&tm) : 0;
+}
+
+/* Until when a verified chain's verdict holds. */
+static time_t verdict_horizon(const kh_trust_domain *d, STACK_OF(X509) *chain, time_t now)
+{
+    time_t until = now + MEMO_SECONDS;
+    if (d->crl_horizon < until)
+        until = d->crl_horizon;
+    for (int i = 0; i < sk_X509_num(chain); i++) {
+        time_t not_after = as_time(X509_get0_notAfter(sk_X509_value(chain, i)));
+        if (not_after < until)
+            until = not_after;
+    }
+    return until;
+}
+
 static kh_dsig_reason check_chain(const kh_trust_domain *d, X509 *leaf, STACK_OF(X509) *certs, kh_dsig_verdict *v)
 {
+    unsigned char digest[32];
+    unsigned int digest_len = 0;
+    time_t now = time(NULL);
+    bool have_digest = X509_digest(leaf, EVP_sha256(), digest, &digest_len) == 1 && digest_len == 32;
+    if (have_digest && memo_holds(d->memo, digest, now))
+        return KH_DSIG_OK;
+
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     if (!ctx || X509_STORE_CTX_init(ctx, d->store, leaf, certs) != 1) {
         X509_STORE_CTX_free(ctx);
@@ -185,6 +268,8 @@ static kh_dsig_reason check_chain(const kh_trust_domain *d, X509 *leaf, STACK_OF
         reason = reason_of_chain_error(error);
         snprintf(v->detail, sizeof v->detail, "certificate chain, depth %d: %s", depth,
                  X509_verify_cert_error_string(error));
+    } else if (have_digest) {
+        memo_keep(d->memo, digest, verdict_horizon(d, X509_STORE_CTX_get0_chain(ctx), now));
     }
     X509_STORE_CTX_free(ctx);
     ERR_clear_error();

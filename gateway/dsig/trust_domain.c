@@ -4,6 +4,7 @@
  * certificates and CRLs.
  */
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +188,25 @@ static int load_crls(kh_trust_domain *d, const char *path, char *err, size_t err
     return load_items(d, path, CRLS, err, errlen);
 }
 
+/* After this time some CRL of the store is stale, and chain verdicts must be
+ * made again. */
+static time_t earliest_next_update(X509_STORE *store)
+{
+    time_t earliest = (time_t)INT64_MAX;
+    STACK_OF(X509_OBJECT) *objects = X509_STORE_get0_objects(store);
+    for (int i = 0; i < sk_X509_OBJECT_num(objects); i++) {
+        X509_CRL *crl = X509_OBJECT_get0_X509_CRL(sk_X509_OBJECT_value(objects, i));
+        const ASN1_TIME *next = crl ? X509_CRL_get0_nextUpdate(crl) : NULL;
+        struct tm tm;
+        if (next && ASN1_TIME_to_tm(next, &tm) == 1) {
+            time_t t = timegm(&tm);
+            if (t < earliest)
+                earliest = t;
+        }
+    }
+    return earliest;
+}
+
 static int compare_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -271,6 +291,13 @@ kh_trust_domain *kh_trust_domain_load(const char *dir, const char *extra_crl, ch
         kh_trust_domain_free(d);
         return NULL;
     }
+    d->crl_horizon = earliest_next_update(d->store);
+    d->memo = kh_chain_memo_new();
+    if (!d->memo) {
+        snprintf(err, errlen, "out of memory");
+        kh_trust_domain_free(d);
+        return NULL;
+    }
     if (d->certificates == 0) {
         snprintf(err, errlen, "%s: no certificate in ca/ or pinned/: the domain would trust no one", dir);
         kh_trust_domain_free(d);
@@ -283,6 +310,7 @@ void kh_trust_domain_free(kh_trust_domain *d)
 {
     if (!d)
         return;
+    kh_chain_memo_free(d->memo);
     X509_STORE_free(d->store);
     free(d->dir);
     free(d);

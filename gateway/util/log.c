@@ -1,10 +1,12 @@
 /*
  * log.c - writes structured log lines (one JSON object a line) to stderr,
- * whole lines at a time from any thread.
+ * each composed in memory and written with one call, so lines from threads
+ * never mix and an unbuffered stderr costs one write per line.
  */
 #include "util/log.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "util/json.h"
@@ -17,19 +19,25 @@ void kh_log(const char *level, const char *event, const char *message_id, const 
     gmtime_r(&ts.tv_sec, &tm);
     char when[32];
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    flockfile(stderr);
-    fprintf(stderr, "{\"time\":\"%s.%03ldZ\",\"level\":", when, ts.tv_nsec / 1000000);
-    kh_json_string(stderr, level);
-    fputs(",\"event\":", stderr);
-    kh_json_string(stderr, event);
+    char *line = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&line, &size);
+    if (!out)
+        return;
+    fprintf(out, "{\"time\":\"%s.%03ldZ\",\"level\":", when, ts.tv_nsec / 1000000);
+    kh_json_string(out, level);
+    fputs(",\"event\":", out);
+    kh_json_string(out, event);
     if (message_id) {
-        fputs(",\"message_id\":", stderr);
-        kh_json_string(stderr, message_id);
+        fputs(",\"message_id\":", out);
+        kh_json_string(out, message_id);
     }
     if (detail) {
-        fputs(",\"detail\":", stderr);
-        kh_json_string(stderr, detail);
+        fputs(",\"detail\":", out);
+        kh_json_string(out, detail);
     }
-    fputs("}\n", stderr);
-    funlockfile(stderr);
+    fputs("}\n", out);
+    if (fclose(out) == 0)
+        fwrite(line, 1, size, stderr);
+    free(line);
 }
