@@ -179,17 +179,6 @@ static int prepare_folders(const char *folder, char *err, size_t errlen)
     return 0;
 }
 
-int kh_spool_drain(const char *folder, const char *journal_path, kh_gateway_slot *slot, char *err, size_t errlen)
-{
-    if (prepare_folders(folder, err, errlen) != 0)
-        return -1;
-    kh_worker *worker = kh_worker_new(journal_path, err, errlen);
-    if (!worker)
-        return -1;
-    int n = scan(folder, worker, slot, NULL, NULL);
-    kh_worker_free(worker);
-    return n;
-}
 
 static void *watch(void *arg)
 {

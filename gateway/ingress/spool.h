@@ -23,8 +23,4 @@ kh_spool *kh_spool_start(const char *folder, const char *journal_path, kh_gatewa
                          void *ctx, char *err, size_t errlen);
 void kh_spool_stop(kh_spool *s);
 
-/* Processes what is in FOLDER/in now, once, without watching (for tests
- * and `khaalga serve --once`). Returns the number of files handled. */
-int kh_spool_drain(const char *folder, const char *journal_path, kh_gateway_slot *slot, char *err, size_t errlen);
-
 #endif

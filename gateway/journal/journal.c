@@ -218,26 +218,6 @@ static int exec(kh_journal *j, const char *sql)
 
 /* ------------------------------------------------------------ replay */
 
-static void *blob_of(kh_journal *j, const char *sql, const char *id, size_t *size)
-{
-    sqlite3_stmt *st = prepare(j, sql);
-    void *copy = NULL;
-    *size = 0;
-    if (!st)
-        return NULL;
-    bind_text(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        int n = sqlite3_column_bytes(st, 0);
-        copy = malloc(n > 0 ? (size_t)n : 1);
-        if (copy) {
-            if (n > 0)
-                memcpy(copy, sqlite3_column_blob(st, 0), (size_t)n);
-            *size = (size_t)n;
-        }
-    }
-    sqlite3_finalize(st);
-    return copy;
-}
 long kh_journal_outbox_depth(kh_journal *j)
 {
     sqlite3_stmt *st = prepare(j, "SELECT count(*) FROM outbox WHERE state = 'pending'");
@@ -296,10 +276,6 @@ int kh_journal_replay(kh_journal *j, const char *id, const char *who)
     return -1;
 }
 
-void *kh_journal_raw(kh_journal *j, const char *id, size_t *size)
-{
-    return blob_of(j, "SELECT raw FROM messages WHERE id = ?", id, size);
-}
 
 /* ------------------------------------------------------------ status, statistics, pruning */
 

@@ -122,9 +122,6 @@ long kh_journal_outbox_depth(kh_journal *j);
  * trail. Returns the number of entries put back, -1 on error. */
 int kh_journal_replay(kh_journal *j, const char *id, const char *who);
 
-/* The raw bytes as received (malloc'd), for reprocessing. */
-void *kh_journal_raw(kh_journal *j, const char *id, size_t *size);
-
 /* The partner a message came from into partner ("" when not known); 0, or
  * 1 when there is no such message, -1 on error. */
 int kh_journal_partner_of(kh_journal *j, const char *id, char *partner, size_t len);
