@@ -64,14 +64,39 @@ static int write_signed_content(const char *path, xmlDocPtr doc, const kh_dsig_v
     return rc;
 }
 
+/* One file's verdict, printed; its exit status. */
+static int verify_one(const kh_cli *cli, kh_trust_domain *domain, const char *file, bool content_to_stdout)
+{
+    kh_dsig_verdict verdict;
+    xmlDocPtr doc = NULL;
+    kh_dsig_reason reason = kh_dsig_verify_file(domain, file, cli->sender, &verdict, &doc);
+    if (cli->json)
+        print_json(file, &verdict);
+    else if (reason == KH_DSIG_OK)
+        fprintf(content_to_stdout ? stderr : stdout, "%s: ok: %s%s%s%s\n", file, verdict.detail,
+                verdict.signer_identity[0] ? " (identity " : "", verdict.signer_identity,
+                verdict.signer_identity[0] ? ")" : "");
+    else
+        fprintf(stderr, "%s: %s: %s\n", file, kh_dsig_reason_code(reason), verdict.detail);
+    int rc = reason == KH_DSIG_OK ? KH_EXIT_OK : KH_EXIT_REJECTED;
+    if (reason == KH_DSIG_OK && cli->output)
+        rc = write_signed_content(cli->output, doc, &verdict);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
 int kh_cmd_verify(int argc, char **argv)
 {
     kh_cli cli;
-    int rc = kh_cli_parse(argc, argv, KH_OPT_VERIFY | KH_OPT_JSON, &cli);
+    int rc = kh_cli_parse(argc, argv, KH_OPT_VERIFY | KH_OPT_JSON | KH_OPT_MANY_FILES, &cli);
     if (rc != KH_EXIT_OK)
         return rc;
     if (!cli.trust) {
         fprintf(stderr, "khaalga verify: --trust DIR is required (the partner's trust domain)\n");
+        return KH_EXIT_USAGE;
+    }
+    if (cli.output && cli.nfiles > 1) {
+        fprintf(stderr, "khaalga verify: --output takes the content of one file; give one file\n");
         return KH_EXIT_USAGE;
     }
     char err[1024];
@@ -86,21 +111,14 @@ int kh_cmd_verify(int argc, char **argv)
         kh_trust_domain_free(domain);
         return KH_EXIT_USAGE;
     }
-    const char *file = cli.files[0];
-    kh_dsig_verdict verdict;
-    xmlDocPtr doc = NULL;
-    kh_dsig_reason reason = kh_dsig_verify_file(domain, file, cli.sender, &verdict, &doc);
-    if (cli.json)
-        print_json(file, &verdict);
-    else if (reason == KH_DSIG_OK)
-        fprintf(content_to_stdout ? stderr : stdout, "%s: ok: %s%s%s%s\n", file, verdict.detail, verdict.signer_identity[0] ? " (identity " : "",
-               verdict.signer_identity, verdict.signer_identity[0] ? ")" : "");
-    else
-        fprintf(stderr, "%s: %s: %s\n", file, kh_dsig_reason_code(reason), verdict.detail);
-    rc = reason == KH_DSIG_OK ? KH_EXIT_OK : KH_EXIT_REJECTED;
-    if (reason == KH_DSIG_OK && cli.output)
-        rc = write_signed_content(cli.output, doc, &verdict);
-    xmlFreeDoc(doc);
+    /* several files share the domain, as the daemon's messages do: the
+     * worst status of all is the exit status */
+    rc = KH_EXIT_OK;
+    for (int i = 0; i < cli.nfiles; i++) {
+        int one = verify_one(&cli, domain, cli.files[i], content_to_stdout);
+        if (one > rc)
+            rc = one;
+    }
     kh_trust_domain_free(domain);
     if (fflush(stdout) != 0)
         return KH_EXIT_INTERNAL;

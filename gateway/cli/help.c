@@ -139,7 +139,7 @@ static const command_help commands[] = {
       false },
     { "verify",
       "usage: khaalga verify --trust DIR [--crl FILE] [--sender ID] [--output FILE] [--json]\n"
-      "                      [FILE|-]\n"
+      "                      [FILE...|-]\n"
       "\n"
       "Verifies the one enveloped XML-DSig signature of a document against a trust\n"
       "domain: a folder with ca/ (root and intermediate CA certificates), pinned/\n"
@@ -158,7 +158,8 @@ static const command_help commands[] = {
       "forbidden-transform, forbidden-algorithm, forbidden-key-info, no-certificate,\n"
       "digest-mismatch, signature-mismatch, untrusted-certificate, expired, revoked,\n"
       "crl-stale, weak-key, key-usage, identity-mismatch (docs/xmldsig.md).\n"
-      "A trust domain that cannot be loaded is exit 2.\n"
+      "Several files get a verdict each; the exit status is the worst. A trust domain\n"
+      "that cannot be loaded is exit 2.\n"
       "\n"
       "  --trust DIR               the partner's trust domain folder (required)\n"
       "  --crl FILE                one more CRL file (PEM, may hold several, or DER)\n"

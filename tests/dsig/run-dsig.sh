@@ -79,6 +79,18 @@ expect 1 "nothing is written for a rejected document" "$KHAALGA" verify --trust 
 if [ -e "$tmp/none.xml" ]; then not_ok "no content file for a rejection"; else ok "no content file for a rejection"; fi
 expect 2 "--json with --output - is a usage error" "$KHAALGA" verify --json --output - --trust "$pki/trust" "$cases/ok-rsa.xml"
 
+# Several files in one process share the domain, and its kept chain verdicts:
+# a verified leaf is taken again, a revoked or expired one never.
+"$KHAALGA" verify --json --trust "$pki/trust" "$cases/ok-rsa.xml" "$cases/ok-rsa.xml" "$cases/revoked.xml" \
+    "$cases/ok-comment-added.xml" "$cases/expired.xml" "$cases/digest-mismatch.xml" "$cases/ok-ec.xml" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+verdicts=$(sed -n 's/.*"verdict":"\([^"]*\)".*/\1/p' "$tmp/out" | tr '\n' ' ')
+if [ $rc -eq 1 ] && [ "$verdicts" = "ok ok revoked ok expired digest-mismatch ok " ]; then
+    ok "several files in one process: each its own verdict, exit 1 for the worst"
+else
+    echo "exit $rc, verdicts: $verdicts" >>"$tmp/err"; not_ok "several files in one process: each its own verdict, exit 1 for the worst"
+fi
+
 # CRLs given on the command line.
 cat "$pki/root.crl" "$pki/intermediate.crl" >"$tmp/both.crl"
 expect 0 "--crl supplies the CRLs a domain requires" "$KHAALGA" verify --trust "$pki/trust-nocrl" --crl "$tmp/both.crl" "$cases/ok-rsa.xml"
