@@ -22,6 +22,7 @@
 
 #include <ini.h>
 
+#include "amqp/names.h"
 #include "config/config.h"
 
 #define DEFAULT_MAX_BODY          (16u * 1024 * 1024)
@@ -34,10 +35,15 @@
 #define DEFAULT_BACKOFF_MS        1000
 #define DEFAULT_BACKOFF_MAX_MS    300000
 #define DEFAULT_TIMEOUT_MS        10000
+#define DEFAULT_ROUTING_KEY       "{family}"
+#define DEFAULT_BINDING_KEY       "#"
+#define DEFAULT_QUEUE_DELIVERY_LIMIT 20
 
 /* inih keeps section names in a buffer of 50 bytes and cuts longer ones. */
 #define MAX_SECTION_NAME 49
 #define MAX_KEYS_PER_SECTION 16
+/* the index of "type" in destination_keys[]: other keys look whether it was given */
+#define DESTINATION_KEY_TYPE 0
 
 typedef enum section_kind {
     SECTION_NONE,           /* before the first [section] */
@@ -460,16 +466,61 @@ static int parse_destination_type(struct loader *ld, const struct key_spec *key,
         d->kind = KH_DEST_SPOOL;
     else if (!strcmp(value, "http"))
         d->kind = KH_DEST_HTTP;
+    else if (!strcmp(value, "amqp"))
+        d->kind = KH_DEST_AMQP;
     else
-        return complain(ld, "%s: \"%s\" is not spool or http", key->name, value);
+        return complain(ld, "%s: \"%s\" is not spool, http or amqp", key->name, value);
     return 0;
 }
 
+static int is_amqp_scheme(const char *url)
+{
+    return !strncasecmp(url, "amqp://", 7) || !strncasecmp(url, "amqps://", 8);
+}
+
+/* An http(s) URL, or an amqp(s) one for an amqp destination. When type
+ * comes later in the section, check_config() matches the two. */
 static int parse_url(struct loader *ld, const struct key_spec *key, const char *value, void *object)
 {
+    const kh_destination *d = object;
+    int type_known = ld->key_lines[DESTINATION_KEY_TYPE] != 0;
+    char why[160];
+    if ((type_known && d->kind == KH_DEST_AMQP) || (!type_known && is_amqp_scheme(value))) {
+        /* not quoted: it may hold a password */
+        if (kh_amqp_check_url(value, why, sizeof why) != 0)
+            return complain(ld, "%s: %s", key->name, why);
+        return parse_text(ld, key, value, object);
+    }
     size_t scheme = !strncasecmp(value, "http://", 7) ? 7 : !strncasecmp(value, "https://", 8) ? 8 : 0;
     if (!scheme || !value[scheme] || value[scheme] == '/' || strpbrk(value, " \t"))
-        return complain(ld, "%s: \"%s\" is not an http:// or https:// URL", key->name, value);
+        return complain(ld, type_known ? "%s: \"%s\" is not an http:// or https:// URL"
+                                       : "%s: \"%s\" is not an http://, https://, amqp:// or amqps:// URL",
+                        key->name, value);
+    return parse_text(ld, key, value, object);
+}
+
+/* exchange, queue: a name Khaalga declares on the broker. */
+static int parse_amqp_name(struct loader *ld, const struct key_spec *key, const char *value, void *object)
+{
+    char why[160];
+    if (kh_amqp_check_name(value, why, sizeof why) != 0)
+        return complain(ld, "%s: \"%s\": %s", key->name, value, why);
+    return parse_text(ld, key, value, object);
+}
+
+static int parse_routing_key(struct loader *ld, const struct key_spec *key, const char *value, void *object)
+{
+    char why[200];
+    if (kh_routing_key_check(value, why, sizeof why) != 0)
+        return complain(ld, "%s: \"%s\": %s", key->name, value, why);
+    return parse_text(ld, key, value, object);
+}
+
+static int parse_binding_key(struct loader *ld, const struct key_spec *key, const char *value, void *object)
+{
+    char why[200];
+    if (kh_amqp_check_binding_key(value, why, sizeof why) != 0)
+        return complain(ld, "%s: \"%s\": %s", key->name, value, why);
     return parse_text(ld, key, value, object);
 }
 
@@ -564,9 +615,15 @@ static const struct key_spec destination_keys[] = {
     { "backoff_max",  parse_milliseconds, DESTINATION_FIELD(backoff_max_ms), 0 },
     { "timeout",      parse_milliseconds, DESTINATION_FIELD(timeout_ms), 0 },
     { "dead_letter",  parse_path,         DESTINATION_FIELD(dead_letter), 0 },
+    { "exchange",     parse_amqp_name,    DESTINATION_FIELD(exchange), 0 },
+    { "routing_key",  parse_routing_key,  DESTINATION_FIELD(routing_key), 0 },
+    { "tls_ca",       parse_path,         DESTINATION_FIELD(tls_ca), 0 },
+    { "queue",        parse_amqp_name,    DESTINATION_FIELD(queue), 0 },
+    { "binding_key",  parse_binding_key,  DESTINATION_FIELD(binding_key), 0 },
+    { "queue_delivery_limit", parse_count, DESTINATION_FIELD(queue_delivery_limit), 0 },
+    { "queue_max_length",     parse_count, DESTINATION_FIELD(queue_max_length), 0 },
     { NULL, NULL, 0, 0 }
 };
-#define DESTINATION_KEY_TYPE 0
 
 #define ROUTE_FIELD(f) offsetof(kh_route, f)
 
@@ -840,6 +897,44 @@ static int check_file(struct loader *ld, const char *what, const char *path, int
     return 0;
 }
 
+/* The keys of amqp destinations: only there, complete, consistent; and
+ * their defaults. */
+static int check_amqp_destination(struct loader *ld, kh_destination *d)
+{
+    if (d->kind != KH_DEST_AMQP) {
+        const char *amqp_key = d->exchange ? "exchange" : d->routing_key ? "routing_key"
+            : d->tls_ca ? "tls_ca" : d->queue ? "queue" : d->binding_key ? "binding_key"
+            : d->queue_delivery_limit ? "queue_delivery_limit" : d->queue_max_length ? "queue_max_length" : NULL;
+        if (amqp_key)
+            return complain(ld, "[destination %s] is a%s %s destination: %s is for amqp ones", d->name,
+                            d->kind == KH_DEST_HTTP ? "n" : "", d->kind == KH_DEST_HTTP ? "http" : "spool", amqp_key);
+        return 0;
+    }
+    if (!d->url)
+        return complain(ld, "[destination %s] is an amqp destination without url", d->name);
+    if (!is_amqp_scheme(d->url))
+        return complain(ld, "[destination %s] is an amqp destination: its url is not amqp:// or amqps://", d->name);
+    if (d->path)
+        return complain(ld, "[destination %s] is an amqp destination: path is for spool ones", d->name);
+    if (!d->exchange)
+        return complain(ld, "[destination %s] is an amqp destination without exchange", d->name);
+    if (d->tls_ca && strncasecmp(d->url, "amqps://", 8) != 0)
+        return complain(ld, "[destination %s] tls_ca is for amqps:// URLs", d->name);
+    if (!d->queue && (d->binding_key || d->queue_delivery_limit || d->queue_max_length))
+        return complain(ld, "[destination %s] %s needs queue", d->name,
+                        d->binding_key ? "binding_key" : d->queue_delivery_limit ? "queue_delivery_limit"
+                                                                              : "queue_max_length");
+    if (d->queue && strlen(d->queue) + strlen(".dead") > KH_AMQP_NAME_MAX)
+        return complain(ld, "[destination %s] queue: the name is too long for its dead-letter queue", d->name);
+    if (!d->routing_key && !(d->routing_key = copy_string(ld, DEFAULT_ROUTING_KEY)))
+        return -1;
+    if (d->queue && !d->binding_key && !(d->binding_key = copy_string(ld, DEFAULT_BINDING_KEY)))
+        return -1;
+    if (d->queue && !d->queue_delivery_limit)
+        d->queue_delivery_limit = DEFAULT_QUEUE_DELIVERY_LIMIT;
+    return 0;
+}
+
 /* What no single line can tell. Complaints say "PATH: what". */
 static int check_config(struct loader *ld)
 {
@@ -856,9 +951,9 @@ static int check_config(struct loader *ld)
         return complain(ld, "[signing] needs both key and cert");
 
     if (ld->untyped_destination)
-        return complain(ld, "[destination %s] has no type (spool or http)", ld->untyped_destination);
+        return complain(ld, "[destination %s] has no type (spool, http or amqp)", ld->untyped_destination);
     for (size_t i = 0; i < c->ndestinations; i++) {
-        const kh_destination *d = &c->destinations[i];
+        kh_destination *d = &c->destinations[i];
         if (d->kind == KH_DEST_SPOOL && !d->path)
             return complain(ld, "[destination %s] is a spool destination without path", d->name);
         if (d->kind == KH_DEST_SPOOL && d->url)
@@ -867,6 +962,10 @@ static int check_config(struct loader *ld)
             return complain(ld, "[destination %s] is an http destination without url", d->name);
         if (d->kind == KH_DEST_HTTP && d->path)
             return complain(ld, "[destination %s] is an http destination: path is for spool ones", d->name);
+        if (d->kind == KH_DEST_HTTP && d->url && is_amqp_scheme(d->url))
+            return complain(ld, "[destination %s] is an http destination: its url is not http:// or https://", d->name);
+        if (check_amqp_destination(ld, d) != 0)
+            return -1;
         if (d->backoff_max_ms < d->backoff_ms)
             return complain(ld, "[destination %s] backoff_max (%ums) is shorter than backoff (%ums)",
                             d->name, d->backoff_max_ms, d->backoff_ms);
@@ -905,6 +1004,13 @@ static int check_config(struct loader *ld)
         char what[128];
         snprintf(what, sizeof what, "[partner %s] trust", p->id);
         if (p->trust && check_file(ld, what, p->trust, 1) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < c->ndestinations; i++) {
+        const kh_destination *d = &c->destinations[i];
+        char what[128];
+        snprintf(what, sizeof what, "[destination %s] tls_ca", d->name);
+        if (d->tls_ca && check_file(ld, what, d->tls_ca, 0) != 0)
             return -1;
     }
     return 0;
@@ -1033,6 +1139,11 @@ void kh_config_free(kh_config *c)
         free(d->path);
         free(d->url);
         free(d->dead_letter);
+        free(d->exchange);
+        free(d->routing_key);
+        free(d->tls_ca);
+        free(d->queue);
+        free(d->binding_key);
     }
     free(c->destinations);
     for (size_t i = 0; i < c->nroutes; i++) {

@@ -36,18 +36,26 @@ typedef struct kh_partner {
     char    *client_certificate;  /* TLS client certificate identity bound to it (subject CN or serialNumber), or NULL */
 } kh_partner;
 
-typedef enum kh_destination_kind { KH_DEST_SPOOL, KH_DEST_HTTP } kh_destination_kind;
+typedef enum kh_destination_kind { KH_DEST_SPOOL, KH_DEST_HTTP, KH_DEST_AMQP } kh_destination_kind;
 
 typedef struct kh_destination {
     char               *name;          /* [destination NAME] */
     kh_destination_kind kind;          /* type = spool | http */
     char               *path;          /* spool: the folder */
-    char               *url;           /* http: the endpoint */
+    char               *url;           /* http: the endpoint; amqp: amqp[s]://user:pass@host:port/vhost */
     unsigned            max_attempts;  /* then dead letter (default 10) */
     unsigned            backoff_ms;    /* first retry delay (default 1000) */
     unsigned            backoff_max_ms;/* ceiling (default 300000) */
-    unsigned            timeout_ms;    /* http request timeout (default 10000) */
+    unsigned            timeout_ms;    /* http request / amqp connect and confirm timeout (default 10000) */
     char               *dead_letter;   /* folder for what could not be delivered */
+    /* amqp (docs/amqp.md) */
+    char               *exchange;      /* the topic exchange published to (required) */
+    char               *routing_key;   /* template: {family} {type} {office} {partner} (default "{family}") */
+    char               *tls_ca;        /* amqps: CAs that verify the broker (PEM), or NULL for the system's */
+    char               *queue;         /* a quorum queue declared and bound, or NULL */
+    char               *binding_key;   /* the queue's binding key (default "#") */
+    unsigned            queue_delivery_limit;  /* x-delivery-limit (default 20) */
+    unsigned            queue_max_length;      /* x-max-length, 0: none */
 } kh_destination;
 
 typedef struct kh_route {

@@ -5,7 +5,8 @@
  * as FOLDER/.ID+SUFFIX.tmp, fsync'd, renamed to FOLDER/ID+SUFFIX and the folder
  * fsync'd, so a reader never sees half a file and a crash never loses one
  * that was reported delivered. An HTTP endpoint gets a POST, one libcurl easy
- * handle per call (safe from any thread). Whatever may pass by itself (disk
+ * handle per call (safe from any thread). An AMQP exchange gets a confirmed
+ * publish (amqp/publisher.c). Whatever may pass by itself (disk
  * full, I/O errors, 5xx, timeouts) is KH_DELIVERY_RETRY; kh_backoff_ms says
  * how long to wait before the next attempt.
  */
@@ -25,6 +26,7 @@
 
 #include <curl/curl.h>
 
+#include "amqp/publisher.h"
 #include "delivery/deliver.h"
 
 #ifndef PACKAGE_VERSION
@@ -356,6 +358,12 @@ static kh_delivery_result post_to_url(const kh_destination *d, const kh_outgoing
 
 kh_delivery_result kh_deliver(const kh_destination *d, const kh_outgoing *m, char *err, size_t errlen)
 {
+    return kh_deliver_with_facts(d, m, NULL, err, errlen);
+}
+
+kh_delivery_result kh_deliver_with_facts(const kh_destination *d, const kh_outgoing *m, const kh_outgoing_facts *facts,
+                                         char *err, size_t errlen)
+{
     if (err && errlen)
         err[0] = '\0';
     if (!d || !m) {
@@ -371,6 +379,12 @@ kh_delivery_result kh_deliver(const kh_destination *d, const kh_outgoing *m, cha
             return KH_DELIVERY_REFUSED;
         }
         return post_to_url(d, m, err, errlen);
+    case KH_DEST_AMQP:
+        if (!d->url || !d->exchange) {
+            say(err, errlen, "destination %s has no url or no exchange", d->name ? d->name : "?");
+            return KH_DELIVERY_REFUSED;
+        }
+        return kh_amqp_publish(d, m, facts, err, errlen);
     }
     say(err, errlen, "destination %s has an unknown type", d->name ? d->name : "?");
     return KH_DELIVERY_REFUSED;

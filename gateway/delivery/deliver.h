@@ -1,7 +1,8 @@
 /*
  * deliver.h - handing one message to one destination: a spool folder
  * (written under a temporary name, fsync'd, renamed to its final name, the
- * folder fsync'd) or an HTTP endpoint (POST with libcurl); and the retry
+ * folder fsync'd), an HTTP endpoint (POST with libcurl) or an AMQP
+ * exchange (amqp/publisher.h, with publisher confirms); and the retry
  * delay after a failed attempt (exponential backoff with jitter).
  */
 #ifndef KHAALGA_DELIVERY_DELIVER_H
@@ -13,7 +14,7 @@
 
 typedef enum kh_delivery_result {
     KH_DELIVERED = 0,          /* durably handed over */
-    KH_DELIVERY_RETRY = 1,     /* a temporary failure: try again later (disk full, 5xx, timeout) */
+    KH_DELIVERY_RETRY = 1,     /* a temporary failure: try again later (disk full, 5xx, timeout, no broker ack) */
     KH_DELIVERY_REFUSED = 2    /* the destination refuses it for good (4xx other than 408/429) */
 } kh_delivery_result;
 
@@ -26,8 +27,19 @@ typedef struct kh_outgoing {
     size_t      size;
 } kh_outgoing;
 
+/* What is known of a message besides its family, for an AMQP routing key
+ * and headers; any field may be NULL. */
+typedef struct kh_outgoing_facts {
+    const char *partner;       /* the partner it came from */
+    const char *type;          /* the declaration type code (IM, EX …) */
+    const char *office;        /* the declaration office */
+} kh_outgoing_facts;
+
 /* Delivers to the destination; err says why when not delivered. */
 kh_delivery_result kh_deliver(const kh_destination *d, const kh_outgoing *m, char *err, size_t errlen);
+/* The same, with the message's facts (NULL: none known). */
+kh_delivery_result kh_deliver_with_facts(const kh_destination *d, const kh_outgoing *m, const kh_outgoing_facts *facts,
+                                         char *err, size_t errlen);
 
 /* Writes m into folder as ID+suffix (the dead-letter folder uses this too). */
 kh_delivery_result kh_deliver_to_folder(const char *folder, const kh_outgoing *m, char *err, size_t errlen);

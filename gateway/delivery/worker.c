@@ -50,7 +50,9 @@ static void deliver_one(kh_journal *j, const kh_config *c, const kh_outbox_item 
     kh_outgoing m = { it->delivery_id, it->family, strcmp(suffix, ".xml") == 0 ? "application/xml" : "application/EDIFACT",
                       suffix, data, size };
     char err[512] = "";
-    kh_delivery_result r = kh_deliver(d, &m, err, sizeof err);
+    kh_outgoing_facts facts = { it->partner[0] ? it->partner : NULL, it->type[0] ? it->type : NULL,
+                                it->office[0] ? it->office : NULL };
+    kh_delivery_result r = kh_deliver_with_facts(d, &m, &facts, err, sizeof err);
     unsigned attempts = it->attempts + 1;
     if (r == KH_DELIVERED) {
         a->result = KH_ATTEMPT_DELIVERED;

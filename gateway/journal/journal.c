@@ -41,7 +41,7 @@ static const char *const statement_sql[ST_STATEMENT_COUNT] = {
         " ORDER BY received_at LIMIT 1",
     [ST_OUTBOX_DUE] =
         "SELECT o.entry, o.message_id, o.part, o.delivery_id, o.destination, coalesce(p.family, m.family, ''),"
-        " coalesce(m.partner, ''), o.attempts"
+        " coalesce(m.partner, ''), o.attempts, coalesce(p.type, ''), coalesce(p.office, '')"
         " FROM outbox o JOIN messages m ON m.id = o.message_id"
         " LEFT JOIN parts p ON p.message_id = o.message_id AND p.part = o.part"
         " WHERE o.state = 'pending' AND o.next_at <= ? ORDER BY o.next_at, o.entry LIMIT ?",

@@ -94,6 +94,7 @@ typedef struct kh_outbox_item {
     char     destination[128];
     char     family[16];
     char     partner[64];
+    char     type[16], office[16];        /* of the part, "" when not known */
     unsigned attempts;                    /* made so far */
 } kh_outbox_item;
 

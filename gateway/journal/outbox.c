@@ -26,6 +26,8 @@ int kh_journal_outbox_due(kh_journal *j, int64_t now_ms, kh_outbox_item *items, 
         snprintf(it->family, sizeof it->family, "%s", (const char *)sqlite3_column_text(st, 5));
         snprintf(it->partner, sizeof it->partner, "%s", (const char *)sqlite3_column_text(st, 6));
         it->attempts = (unsigned)sqlite3_column_int(st, 7);
+        snprintf(it->type, sizeof it->type, "%s", (const char *)sqlite3_column_text(st, 8));
+        snprintf(it->office, sizeof it->office, "%s", (const char *)sqlite3_column_text(st, 9));
     }
     sqlite3_reset(st);
     return n;

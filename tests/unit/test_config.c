@@ -1,6 +1,7 @@
 /*
  * test_config.c - the configuration loader: every key of a full file read
- * into its field, the defaults, the lookups, the annotated example
+ * into its field, the defaults, an amqp destination's keys and defaults,
+ * the lookups, the annotated example
  * (examples/khaalga.conf) accepted, and every broken file of tests/config/
  * refused with exactly the message its first line expects:
  *
@@ -226,6 +227,78 @@ static void test_defaults(void **state)
     kh_config_free(c);
 }
 
+/* An amqp destination: every key into its field, and the defaults that
+ * follow from the others (routing key, binding key, delivery limit). */
+static void test_amqp_destination(void **state)
+{
+    (void)state;
+    char path[PATH_MAX], ca[PATH_MAX], err[1024], expected[PATH_MAX + 32], scratch_real[PATH_MAX];
+    in_scratch(ca, sizeof ca, "broker-ca.pem");
+    write_file(ca, "stand-in\n");
+    in_scratch(path, sizeof path, "amqp.conf");
+    write_file(path,
+        "[server]\nlisten = 127.0.0.1:8080\n"
+        "[journal]\npath = journal.db\n"
+        "[destination cais]\n"
+        "type = amqp\n"
+        "url = amqps://khaalga:secret@mq.customs.local:5671/customs\n"
+        "exchange = customs\n"
+        "routing_key = dec.{type}.{office}\n"
+        "tls_ca = broker-ca.pem\n"
+        "queue = cais.declarations\n"
+        "binding_key = dec.*.UB01\n"
+        "queue_delivery_limit = 5\n"
+        "queue_max_length = 100000\n"
+        "max_attempts = 30\n"
+        "timeout = 5s\n"
+        "[destination agencies]\n"
+        "url = amqp://mq.customs.local/agencies\n"      /* before its type */
+        "type = amqp\n"
+        "exchange = agencies\n"
+        "[destination plain]\n"
+        "type = amqp\n"
+        "url = amqp://mq.customs.local\n"
+        "exchange = customs\n"
+        "queue = everything\n");
+    kh_config *c = kh_config_load(path, err, sizeof err);
+    if (!c)
+        fail_msg("%s", err);
+    assert_non_null(realpath(scratch, scratch_real));
+
+    const kh_destination *d = kh_config_destination(c, "cais");
+    assert_non_null(d);
+    assert_int_equal(d->kind, KH_DEST_AMQP);
+    assert_string_equal(d->url, "amqps://khaalga:secret@mq.customs.local:5671/customs");
+    assert_string_equal(d->exchange, "customs");
+    assert_string_equal(d->routing_key, "dec.{type}.{office}");
+    snprintf(expected, sizeof expected, "%s/broker-ca.pem", scratch_real);
+    assert_string_equal(d->tls_ca, expected);
+    assert_string_equal(d->queue, "cais.declarations");
+    assert_string_equal(d->binding_key, "dec.*.UB01");
+    assert_int_equal(d->queue_delivery_limit, 5);
+    assert_int_equal(d->queue_max_length, 100000);
+    assert_int_equal(d->max_attempts, 30);
+    assert_int_equal(d->timeout_ms, 5000);
+    assert_null(d->path);
+
+    d = kh_config_destination(c, "agencies");
+    assert_non_null(d);
+    assert_int_equal(d->kind, KH_DEST_AMQP);
+    assert_string_equal(d->routing_key, "{family}");     /* the default */
+    assert_null(d->queue);
+    assert_null(d->binding_key);
+    assert_int_equal(d->queue_delivery_limit, 0);
+    assert_null(d->tls_ca);
+
+    d = kh_config_destination(c, "plain");
+    assert_non_null(d);
+    assert_string_equal(d->binding_key, "#");
+    assert_int_equal(d->queue_delivery_limit, 20);
+    assert_int_equal(d->queue_max_length, 0);
+    assert_int_equal(d->timeout_ms, 10000);
+    kh_config_free(c);
+}
+
 /* CRLF line endings and a UTF-8 byte order mark, as a Windows editor writes. */
 static void test_crlf_and_bom(void **state)
 {
@@ -446,6 +519,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_full),
         cmocka_unit_test_setup_teardown(test_defaults, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_amqp_destination, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_crlf_and_bom, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_missing_file, make_scratch, remove_scratch),
         cmocka_unit_test(test_lookups),
