@@ -36,10 +36,8 @@
 #include <time.h>
 
 #include <amqp.h>
-#include <amqp_ssl_socket.h>
-#include <amqp_tcp_socket.h>
-#include <openssl/ssl.h>
 
+#include "amqp/broker.h"
 #include "amqp/names.h"
 #include "amqp/publisher.h"
 #include "util/log.h"
@@ -99,47 +97,6 @@ static struct timeval timeval_of_ms(int64_t ms)
         ms = 0;
     struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000) };
     return tv;
-}
-
-/* A text of the broker's (reply text, reason), printable and bounded. */
-static void copy_bytes(char *out, size_t outlen, amqp_bytes_t bytes)
-{
-    size_t n = 0;
-    const unsigned char *p = bytes.bytes;
-    for (size_t i = 0; i < bytes.len && n + 1 < outlen; i++)
-        out[n++] = (p[i] < 0x20 || p[i] == 0x7f) ? ' ' : (char)p[i];
-    out[n] = '\0';
-}
-
-/* What an RPC's reply says when it is not a success. */
-static void describe_reply(amqp_rpc_reply_t reply, char *out, size_t outlen)
-{
-    char text[200];
-    switch (reply.reply_type) {
-    case AMQP_RESPONSE_NORMAL:
-        snprintf(out, outlen, "ok");
-        return;
-    case AMQP_RESPONSE_NONE:
-        snprintf(out, outlen, "no reply from the broker");
-        return;
-    case AMQP_RESPONSE_LIBRARY_EXCEPTION:
-        snprintf(out, outlen, "%s", amqp_error_string2(reply.library_error));
-        return;
-    case AMQP_RESPONSE_SERVER_EXCEPTION:
-        if (reply.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
-            const amqp_connection_close_t *close = reply.reply.decoded;
-            copy_bytes(text, sizeof text, close->reply_text);
-            snprintf(out, outlen, "the broker closed the connection: %u %s", close->reply_code, text);
-        } else if (reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
-            const amqp_channel_close_t *close = reply.reply.decoded;
-            copy_bytes(text, sizeof text, close->reply_text);
-            snprintf(out, outlen, "the broker closed the channel: %u %s", close->reply_code, text);
-        } else {
-            snprintf(out, outlen, "the broker answered with method 0x%08x", (unsigned)reply.reply.id);
-        }
-        return;
-    }
-    snprintf(out, outlen, "unknown reply");
 }
 
 /* ------------------------------------------------------------ the links */
@@ -268,7 +225,7 @@ static int rpc_ok(link *l, const char *what, char *err, size_t errlen)
     if (reply.reply_type == AMQP_RESPONSE_NORMAL)
         return 0;
     char why[256];
-    describe_reply(reply, why, sizeof why);
+    kh_amqp_describe_reply(reply, why, sizeof why);
     say(err, errlen, "%s: %s: %s", l->broker, what, why);
     return -1;
 }
@@ -330,38 +287,6 @@ static int declare_topology(link *l, const kh_destination *d, char *err, size_t 
     return rpc_ok(l, what, err, errlen);
 }
 
-/* The socket: plain, or TLS verifying the broker's certificate and name
- * against tls_ca (or the system's CAs). */
-static amqp_socket_t *new_socket(link *l, const kh_destination *d, bool tls, char *err, size_t errlen)
-{
-    if (!tls) {
-        amqp_socket_t *s = amqp_tcp_socket_new(l->connection);
-        if (!s)
-            say(err, errlen, "%s: cannot make a socket", l->broker);
-        return s;
-    }
-    amqp_socket_t *s = amqp_ssl_socket_new(l->connection);
-    if (!s) {
-        say(err, errlen, "%s: cannot make a TLS socket", l->broker);
-        return NULL;
-    }
-    amqp_ssl_socket_set_verify_peer(s, 1);
-    amqp_ssl_socket_set_verify_hostname(s, 1);
-    if (d->tls_ca) {
-        if (amqp_ssl_socket_set_cacert(s, d->tls_ca) != AMQP_STATUS_OK) {
-            say(err, errlen, "%s: tls_ca %s cannot be read", l->broker, d->tls_ca);
-            return NULL;
-        }
-    } else {
-        SSL_CTX *context = amqp_ssl_socket_get_context(s);
-        if (!context || SSL_CTX_set_default_verify_paths(context) != 1) {
-            say(err, errlen, "%s: the system's CA certificates cannot be read", l->broker);
-            return NULL;
-        }
-    }
-    return s;
-}
-
 /* Connects, logs in, opens the confirm channel and declares the topology.
  * 0, or -1 with err (and no connection). */
 static int open_link(link *l, const kh_destination *d, char *err, size_t errlen)
@@ -387,7 +312,7 @@ static int open_link(link *l, const kh_destination *d, char *err, size_t errlen)
         say(err, errlen, "%s: out of memory", l->broker);
         goto out;
     }
-    amqp_socket_t *socket = new_socket(l, d, info.ssl, err, errlen);
+    amqp_socket_t *socket = kh_amqp_new_socket(l->connection, l->broker, info.ssl, d->tls_ca, err, errlen);
     if (!socket)
         goto out;
     struct timeval timeout = timeval_of_ms(d->timeout_ms);
@@ -415,7 +340,7 @@ static int open_link(link *l, const kh_destination *d, char *err, size_t errlen)
                                                         HEARTBEAT_S, &client_properties, AMQP_SASL_METHOD_PLAIN,
                                                         info.user, info.password);
     if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
-        describe_reply(reply, why, sizeof why);
+        kh_amqp_describe_reply(reply, why, sizeof why);
         say(err, errlen, "%s: login as %s: %s", l->broker, info.user, why);
         goto out;
     }
@@ -482,14 +407,14 @@ static void handle_frame(link *l, const amqp_frame_t *frame, confirm_wait *w)
         /* an unroutable mandatory publish: its header and body follow */
         const amqp_basic_return_t *r = frame->payload.method.decoded;
         char routing_key[KH_AMQP_NAME_MAX + 1], exchange[KH_AMQP_NAME_MAX + 1];
-        copy_bytes(text, sizeof text, r->reply_text);
-        copy_bytes(routing_key, sizeof routing_key, r->routing_key);
-        copy_bytes(exchange, sizeof exchange, r->exchange);
+        kh_amqp_copy_text(text, sizeof text, r->reply_text);
+        kh_amqp_copy_text(routing_key, sizeof routing_key, r->routing_key);
+        kh_amqp_copy_text(exchange, sizeof exchange, r->exchange);
         unsigned code = r->reply_code;
         amqp_message_t message;
         amqp_rpc_reply_t reply = amqp_read_message(l->connection, frame->channel, &message, 0);
         if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
-            describe_reply(reply, text, sizeof text);
+            kh_amqp_describe_reply(reply, text, sizeof text);
             w->broken = true;
             snprintf(w->broken_why, sizeof w->broken_why, "%s: reading a returned message: %s", l->broker, text);
             break;
@@ -510,7 +435,7 @@ static void handle_frame(link *l, const amqp_frame_t *frame, confirm_wait *w)
     case AMQP_CONNECTION_BLOCKED_METHOD: {
         const amqp_connection_blocked_t *blocked = frame->payload.method.decoded;
         l->blocked = true;
-        copy_bytes(l->blocked_reason, sizeof l->blocked_reason, blocked->reason);
+        kh_amqp_copy_text(l->blocked_reason, sizeof l->blocked_reason, blocked->reason);
         kh_log("error", "amqp-blocked", NULL, l->blocked_reason);
         break;
     }
@@ -520,7 +445,7 @@ static void handle_frame(link *l, const amqp_frame_t *frame, confirm_wait *w)
         break;
     case AMQP_CHANNEL_CLOSE_METHOD: {
         const amqp_channel_close_t *close = frame->payload.method.decoded;
-        copy_bytes(text, sizeof text, close->reply_text);
+        kh_amqp_copy_text(text, sizeof text, close->reply_text);
         snprintf(w->broken_why, sizeof w->broken_why, "%s: the broker closed the channel: %u %s",
                  l->broker, close->reply_code, text);
         amqp_channel_close_ok_t ok = { 0 };
@@ -531,7 +456,7 @@ static void handle_frame(link *l, const amqp_frame_t *frame, confirm_wait *w)
     }
     case AMQP_CONNECTION_CLOSE_METHOD: {
         const amqp_connection_close_t *close = frame->payload.method.decoded;
-        copy_bytes(text, sizeof text, close->reply_text);
+        kh_amqp_copy_text(text, sizeof text, close->reply_text);
         snprintf(w->broken_why, sizeof w->broken_why, "%s: the broker closed the connection: %u %s",
                  l->broker, close->reply_code, text);
         amqp_connection_close_ok_t ok = { 0 };

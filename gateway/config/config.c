@@ -38,6 +38,8 @@
 #define DEFAULT_ROUTING_KEY       "{family}"
 #define DEFAULT_BINDING_KEY       "#"
 #define DEFAULT_QUEUE_DELIVERY_LIMIT 20
+#define DEFAULT_PREFETCH          16
+#define MAX_PREFETCH              65535     /* basic.qos prefetch-count is 16 bits */
 
 /* inih keeps section names in a buffer of 50 bytes and cuts longer ones. */
 #define MAX_SECTION_NAME 49
@@ -57,6 +59,7 @@ typedef enum section_kind {
     SECTION_PARTNER,
     SECTION_DESTINATION,
     SECTION_ROUTE,
+    SECTION_CONSUMER,
     SECTION_KIND_COUNT
 } section_kind;
 
@@ -499,6 +502,26 @@ static int parse_url(struct loader *ld, const struct key_spec *key, const char *
     return parse_text(ld, key, value, object);
 }
 
+/* A consumer's url: amqp:// or amqps:// only. */
+static int parse_consumer_url(struct loader *ld, const struct key_spec *key, const char *value, void *object)
+{
+    char why[160];
+    if (!is_amqp_scheme(value))
+        return complain(ld, "%s: not an amqp:// or amqps:// URL", key->name);   /* not quoted: it may hold a password */
+    if (kh_amqp_check_url(value, why, sizeof why) != 0)
+        return complain(ld, "%s: %s", key->name, why);
+    return parse_text(ld, key, value, object);
+}
+
+static int parse_prefetch(struct loader *ld, const struct key_spec *key, const char *value, void *object)
+{
+    if (parse_count(ld, key, value, object) != 0)
+        return -1;
+    if (*FIELD(object, key, unsigned) > MAX_PREFETCH)
+        return complain(ld, "%s: \"%s\" is more than %d", key->name, value, MAX_PREFETCH);
+    return 0;
+}
+
 /* exchange, queue: a name Khaalga declares on the broker. */
 static int parse_amqp_name(struct loader *ld, const struct key_spec *key, const char *value, void *object)
 {
@@ -636,6 +659,17 @@ static const struct key_spec route_keys[] = {
     { NULL, NULL, 0, 0 }
 };
 
+#define CONSUMER_FIELD(f) offsetof(kh_consumer, f)
+
+static const struct key_spec consumer_keys[] = {
+    { "url",      parse_consumer_url, CONSUMER_FIELD(url), 0 },
+    { "tls_ca",   parse_path,         CONSUMER_FIELD(tls_ca), 0 },
+    { "queue",    parse_amqp_name,    CONSUMER_FIELD(queue), 0 },
+    { "prefetch", parse_prefetch,     CONSUMER_FIELD(prefetch), 0 },
+    { "from",     parse_name,         CONSUMER_FIELD(from), 0 },
+    { NULL, NULL, 0, 0 }
+};
+
 static const struct section_spec sections[] = {
     { "server",      SECTION_SERVER,      0, server_keys },
     { "journal",     SECTION_JOURNAL,     0, journal_keys },
@@ -646,6 +680,7 @@ static const struct section_spec sections[] = {
     { "partner",     SECTION_PARTNER,     1, partner_keys },
     { "destination", SECTION_DESTINATION, 1, destination_keys },
     { "route",       SECTION_ROUTE,       1, route_keys },
+    { "consumer",    SECTION_CONSUMER,    1, consumer_keys },
 };
 
 /* Settles what depends on the whole section: defaults that follow other keys. */
@@ -712,6 +747,17 @@ static int add_named_object(struct loader *ld, section_kind kind, const char *na
             return -1;
         ld->object_index = c->nroutes++;
         return 0;
+    case SECTION_CONSUMER:
+        for (i = 0; i < c->nconsumers; i++)
+            if (!strcmp(c->consumers[i].name, name))
+                goto duplicate;
+        if (grow(ld, (void **)&c->consumers, c->nconsumers, sizeof *c->consumers) != 0)
+            return -1;
+        if (!(c->consumers[c->nconsumers].name = copy_string(ld, name)))
+            return -1;
+        c->consumers[c->nconsumers].prefetch = DEFAULT_PREFETCH;
+        ld->object_index = c->nconsumers++;
+        return 0;
     default:
         return -1;
     }
@@ -746,7 +792,7 @@ static void begin_section(struct loader *ld, const char *raw)
             spec = &sections[i];
     if (!spec) {
         complain(ld, "unknown section [%s] (server, journal, profile, spool, signing, log, "
-                 "partner ID, destination NAME, route NAME)", trim(header));
+                 "partner ID, destination NAME, route NAME, consumer NAME)", trim(header));
         return;
     }
     if (spec->named) {
@@ -880,6 +926,8 @@ static int key_handler(void *user, const char *section, const char *name, const 
         object = &ld->config->destinations[ld->object_index];
     else if (ld->kind == SECTION_ROUTE)
         object = &ld->config->routes[ld->object_index];
+    else if (ld->kind == SECTION_CONSUMER)
+        object = &ld->config->consumers[ld->object_index];
     return key->parse(ld, key, value, object) == 0;
 }
 
@@ -943,8 +991,8 @@ static int check_config(struct loader *ld)
 
     if (!c->journal)
         return complain(ld, "[journal] path is missing");
-    if (!c->nlisten && !c->tls_listen && !c->spool)
-        return complain(ld, "nothing to receive from: no [server] listen or tls_listen, no [spool] path");
+    if (!c->nlisten && !c->tls_listen && !c->spool && !c->nconsumers)
+        return complain(ld, "nothing to receive from: no [server] listen or tls_listen, no [spool] path, no [consumer]");
     if (c->tls_listen && (!c->tls_cert || !c->tls_key))
         return complain(ld, "[server] tls_listen needs tls_cert and tls_key");
     if (!c->signing_key != !c->signing_cert)
@@ -986,6 +1034,20 @@ static int check_config(struct loader *ld)
                 return complain(ld, "[route %s] to: there is no [destination %s]", r->name, r->to[j]);
     }
 
+    for (size_t i = 0; i < c->nconsumers; i++) {
+        const kh_consumer *k = &c->consumers[i];
+        if (!k->url)
+            return complain(ld, "[consumer %s] has no url", k->name);
+        if (!k->queue)
+            return complain(ld, "[consumer %s] has no queue", k->name);
+        if (!k->from)
+            return complain(ld, "[consumer %s] has no from (the partner its messages come from)", k->name);
+        if (!kh_config_partner(c, k->from))
+            return complain(ld, "[consumer %s] from: there is no [partner %s]", k->name, k->from);
+        if (k->tls_ca && strncasecmp(k->url, "amqps://", 8) != 0)
+            return complain(ld, "[consumer %s] tls_ca is for amqps:// URLs", k->name);
+    }
+
     /* the files it reads must be there now, not at the first message */
     if (c->tls_cert && check_file(ld, "[server] tls_cert", c->tls_cert, 0) != 0)
         return -1;
@@ -1011,6 +1073,13 @@ static int check_config(struct loader *ld)
         char what[128];
         snprintf(what, sizeof what, "[destination %s] tls_ca", d->name);
         if (d->tls_ca && check_file(ld, what, d->tls_ca, 0) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < c->nconsumers; i++) {
+        const kh_consumer *k = &c->consumers[i];
+        char what[128];
+        snprintf(what, sizeof what, "[consumer %s] tls_ca", k->name);
+        if (k->tls_ca && check_file(ld, what, k->tls_ca, 0) != 0)
             return -1;
     }
     return 0;
@@ -1157,6 +1226,15 @@ void kh_config_free(kh_config *c)
         free(r->to);
     }
     free(c->routes);
+    for (size_t i = 0; i < c->nconsumers; i++) {
+        kh_consumer *k = &c->consumers[i];
+        free(k->name);
+        free(k->url);
+        free(k->tls_ca);
+        free(k->queue);
+        free(k->from);
+    }
+    free(c->consumers);
     free(c);
 }
 
@@ -1211,5 +1289,15 @@ const kh_destination *kh_config_destination(const kh_config *c, const char *name
     for (size_t i = 0; i < c->ndestinations; i++)
         if (!strcmp(c->destinations[i].name, name))
             return &c->destinations[i];
+    return NULL;
+}
+
+const kh_consumer *kh_config_consumer(const kh_config *c, const char *name)
+{
+    if (!c || !name)
+        return NULL;
+    for (size_t i = 0; i < c->nconsumers; i++)
+        if (!strcmp(c->consumers[i].name, name))
+            return &c->consumers[i];
     return NULL;
 }

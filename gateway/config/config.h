@@ -2,7 +2,7 @@
  * config.h - the configuration of `khaalga serve`, read from one ini file
  * with inih (docs/configuration.md; examples/khaalga.conf is the annotated
  * example): where it listens, its limits, the profile and journal, how it
- * signs, its partners, destinations and routes. Loaded whole and checked
+ * signs, its partners, destinations, routes and the queues it consumes. Loaded whole and checked
  * before use; a reload builds a new one and swaps it in.
  */
 #ifndef KHAALGA_CONFIG_H
@@ -58,6 +58,17 @@ typedef struct kh_destination {
     unsigned            queue_max_length;      /* x-max-length, 0: none */
 } kh_destination;
 
+/* [consumer NAME]: a queue whose messages (CAIS's answers) are taken in
+ * as coming from one partner (docs/amqp.md, "Consuming"). */
+typedef struct kh_consumer {
+    char    *name;          /* [consumer NAME] */
+    char    *url;           /* amqp[s]://user:pass@host:port/vhost */
+    char    *tls_ca;        /* amqps: CAs that verify the broker (PEM), or NULL for the system's */
+    char    *queue;         /* consumed; declared a durable quorum queue when missing */
+    unsigned prefetch;      /* basic.qos: unacknowledged messages at once (default 16) */
+    char    *from;          /* the partner its messages are journaled as coming from */
+} kh_consumer;
+
 typedef struct kh_route {
     char    *name;          /* [route NAME] */
     unsigned families;      /* family = DEC, PAY … (0: any) */
@@ -97,6 +108,8 @@ typedef struct kh_config {
     size_t         ndestinations;
     kh_route      *routes;
     size_t         nroutes;
+    kh_consumer   *consumers;
+    size_t         nconsumers;
 } kh_config;
 
 /* Reads and checks path. NULL on error, with err as "PATH:LINE: what" (or
@@ -109,5 +122,6 @@ const kh_partner *kh_config_partner(const kh_config *c, const char *id);
 const kh_partner *kh_config_partner_by_edifact_id(const kh_config *c, const char *edifact_id);
 const kh_partner *kh_config_partner_by_identity(const kh_config *c, const char *identity);
 const kh_destination *kh_config_destination(const kh_config *c, const char *name);
+const kh_consumer *kh_config_consumer(const kh_config *c, const char *name);
 
 #endif

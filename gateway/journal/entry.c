@@ -3,7 +3,9 @@
  * works on it and written in one transaction when it is decided: the
  * message row (raw bytes, facts, state), its parts (the normalized form of
  * each message of it) with their outbox entries, its stages, errors,
- * acknowledgement and interchange reference.
+ * acknowledgement and interchange reference, and the stage it adds to the
+ * message it answers; and the look-ups made while it is gathered (duplicates,
+ * the message an answer names).
  */
 #include "journal/internal.h"
 
@@ -54,6 +56,8 @@ struct kh_journal_entry {
     void        *ack_body;
     size_t       ack_size;
     char        *interchange[3];  /* sender, recipient, reference */
+    char         answers[KH_MESSAGE_ID_SIZE];   /* the message it answers, "" when none */
+    char        *answers_detail;
 };
 
 static char *copy(const char *s)
@@ -120,6 +124,7 @@ void kh_journal_entry_free(kh_journal_entry *e)
     free(e->ack_body);
     for (int i = 0; i < 3; i++)
         free(e->interchange[i]);
+    free(e->answers_detail);
     free(e);
 }
 
@@ -251,6 +256,13 @@ void kh_journal_entry_interchange(kh_journal_entry *e, const char *sender, const
     }
 }
 
+void kh_journal_entry_answers(kh_journal_entry *e, const char *original_id, const char *detail)
+{
+    snprintf(e->answers, sizeof e->answers, "%s", original_id ? original_id : "");
+    free(e->answers_detail);
+    e->answers_detail = copy(detail);
+}
+
 /* ------------------------------------------------------------ writing */
 
 static int insert_message(kh_journal *j, const kh_journal_entry *e)
@@ -358,6 +370,19 @@ static int insert_rows(kh_journal *j, const kh_journal_entry *e)
         if (kh_journal_step_done(st) != 0)
             return -1;
     }
+    if (e->answers[0] && taken(e)) {
+        sqlite3_stmt *st = kh_journal_statement(j, ST_INSERT_STAGE);
+        if (!st)
+            return -1;
+        kh_journal_bind_text(st, 1, e->answers);
+        kh_journal_bind_text(st, 2, "answered");
+        kh_journal_bind_text(st, 3, "ok");
+        sqlite3_bind_int64(st, 4, kh_journal_now_ms());
+        sqlite3_bind_int64(st, 5, 0);
+        kh_journal_bind_text(st, 6, e->answers_detail);
+        if (kh_journal_step_done(st) != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -414,4 +439,30 @@ int kh_journal_find_duplicate(kh_journal *j, const kh_journal_entry *e, const ch
     if (st)
         kh_journal_bind_text(st, 1, e->digest);
     return first_id(st, earlier);
+}
+
+/* ------------------------------------------------------------ the message an answer names */
+
+int kh_journal_find_original(kh_journal *j, const char *family, const char *reference, kh_original *original)
+{
+    memset(original, 0, sizeof *original);
+    if (!reference || !reference[0])
+        return 0;
+    sqlite3_stmt *st = kh_journal_statement(j, ST_FIND_ORIGINAL);
+    if (!st)
+        return -1;
+    kh_journal_bind_text(st, 1, reference);
+    kh_journal_bind_text(st, 2, family);
+    int rc = sqlite3_step(st), found = 0;
+    if (rc == SQLITE_ROW) {
+        snprintf(original->id, sizeof original->id, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(original->partner, sizeof original->partner, "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(original->format, sizeof original->format, "%s", (const char *)sqlite3_column_text(st, 2));
+        snprintf(original->recipient, sizeof original->recipient, "%s", (const char *)sqlite3_column_text(st, 3));
+        found = 1;
+    } else if (rc != SQLITE_DONE) {
+        found = -1;
+    }
+    sqlite3_reset(st);
+    return found;
 }

@@ -39,6 +39,10 @@ static const char *const statement_sql[ST_STATEMENT_COUNT] = {
     [ST_FIND_DIGEST] =
         "SELECT id FROM messages WHERE digest = ? AND state IN ('routed', 'unrouted', 'delivered')"
         " ORDER BY received_at LIMIT 1",
+    [ST_FIND_ORIGINAL] =
+        "SELECT id, coalesce(partner, ''), coalesce(format, ''), coalesce(recipient, '') FROM messages"
+        " WHERE reference = ? AND family = ? AND state IN ('routed', 'unrouted', 'delivered', 'failed')"
+        " ORDER BY received_at DESC LIMIT 1",
     [ST_OUTBOX_DUE] =
         "SELECT o.entry, o.message_id, o.part, o.delivery_id, o.destination, coalesce(p.family, m.family, ''),"
         " coalesce(m.partner, ''), o.attempts, coalesce(p.type, ''), coalesce(p.office, '')"

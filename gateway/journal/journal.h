@@ -75,6 +75,11 @@ void kh_journal_entry_drop_parts(kh_journal_entry *e);
 void kh_journal_entry_interchange(kh_journal_entry *e, const char *sender, const char *recipient,
                                   const char *reference);
 
+/* The entry answers an earlier message (a CAIS response to a declaration):
+ * with the entry, if it is taken, a stage "answered" (outcome "ok", the
+ * detail given) is written on that message, so that its lifecycle shows it. */
+void kh_journal_entry_answers(kh_journal_entry *e, const char *original_id, const char *detail);
+
 /* Writes the entry in one transaction. Durable on return 0; -1 with err
  * otherwise (then nothing may be acknowledged). */
 int kh_journal_write(kh_journal *j, kh_journal_entry *e, char *err, size_t errlen);
@@ -84,6 +89,18 @@ int kh_journal_write(kh_journal *j, kh_journal_entry *e, char *err, size_t errle
  * as the entry's, into earlier; 1 when there is one, 0 when not, -1 on error. */
 int kh_journal_find_duplicate(kh_journal *j, const kh_journal_entry *e, const char *sender, const char *recipient,
                               const char *reference, char earlier[KH_MESSAGE_ID_SIZE]);
+
+/* The message an answer names: the latest taken message (routed, unrouted,
+ * delivered or failed) of family whose reference (messages.reference: for
+ * a declaration its FunctionalReferenceID) is reference. */
+typedef struct kh_original {
+    char id[KH_MESSAGE_ID_SIZE];
+    char partner[64];          /* "" when not known */
+    char format[16];           /* edifact, xml */
+    char recipient[40];        /* EDIFACT: the UNB recipient it was sent to; "" otherwise */
+} kh_original;
+/* 1 when found (into original), 0 when not, -1 on error. */
+int kh_journal_find_original(kh_journal *j, const char *family, const char *reference, kh_original *original);
 
 /* The outbox. */
 typedef struct kh_outbox_item {

@@ -39,6 +39,12 @@ char *kh_document_serialize(xmlDocPtr doc, size_t *size);
 kh_verdict kh_normalize_and_route(kh_worker *w, kh_outcome *o, const kh_partner *partner, const char *data,
                                   size_t size, uint32_t message, kh_validation *v);
 
+/* answer.c: a RES (doc, and its bytes res) from partner `from` carried back
+ * to the partner of the declaration it answers, as a part of the entry for
+ * that partner's reply destination; the stage "reply" says how or why not. */
+void kh_carry_back(kh_worker *w, kh_outcome *o, const kh_partner *from, xmlDocPtr doc, const char *res,
+                   size_t res_size);
+
 /* edifact_input.c, xml_input.c */
 kh_verdict kh_process_edifact(kh_worker *w, const kh_received *m, const char *tls_partner_id, kh_outcome *o);
 kh_verdict kh_process_xml(kh_worker *w, const kh_received *m, const char *tls_partner_id, kh_outcome *o);

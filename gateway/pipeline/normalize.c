@@ -2,7 +2,8 @@
  * normalize.c - a message into the profile's form and onto its routes: the
  * profile's sheet (or the document as it is when it already is WCO DM),
  * validation with each error's origin, the reply naming those origins, the
- * partner's allowed families, and the destinations of its routes.
+ * partner's allowed families, and the destinations of its routes; a
+ * response is also carried back to the partner it answers (answer.c).
  */
 #include "pipeline/internal.h"
 
@@ -234,11 +235,13 @@ kh_verdict kh_normalize_and_route(kh_worker *w, kh_outcome *o, const kh_partner 
                          facts.agency[0] ? facts.agency : NULL };
     size_t count = kh_route_select(g->config, &key, names, MAX_ROUTED);
     kh_journal_entry_add_part(w->entry, n.family, facts.type, facts.office, n.bytes, n.size, names, count);
-    normalized_free(&n);
     char detail[256] = "";
     for (size_t i = 0; i < count; i++)
         snprintf(detail + strlen(detail), sizeof detail - strlen(detail), "%s%s", i ? "," : "", names[i]);
     kh_worker_stage(w, o, "route", count ? "ok" : "skipped", t0, count ? detail : "no route matches");
+    if (strcmp(n.family, "RES") == 0)
+        kh_carry_back(w, o, partner, n.doc, n.bytes, n.size);
+    normalized_free(&n);
     return KH_ACCEPTED;
 }
 

@@ -1,14 +1,17 @@
 /*
  * daemon.c - the life of `khaalga serve`: start, reload on SIGHUP, stop on
  * SIGTERM or SIGINT. Signals are taken by the main thread alone (sigwait);
- * the ingresses and the delivery loop run in their own threads.
+ * the ingresses (HTTP, spool, one AMQP consumer per [consumer]) and the
+ * delivery loop run in their own threads.
  */
 #include "serve/daemon.h"
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "amqp/consumer.h"
 #include "delivery/deliver.h"
 #include "delivery/worker.h"
 #include "ingress/http.h"
@@ -119,6 +122,30 @@ int kh_serve(const char *config_path)
             return EXIT_USAGE;
         }
     }
+    /* the consumers of the configuration at start; a reload changes their
+     * settings, and adding or removing one takes a restart */
+    size_t nconsumers = g->config->nconsumers;
+    kh_amqp_consumer **consumers = calloc(nconsumers ? nconsumers : 1, sizeof *consumers);
+    for (size_t i = 0; consumers && i < nconsumers; i++) {
+        consumers[i] = kh_amqp_consumer_start(g->config->consumers[i].name, journal, slot, wake_delivery, delivery,
+                                              err, sizeof err);
+        if (!consumers[i]) {
+            fprintf(stderr, "khaalga serve: consumer %s: %s\n", g->config->consumers[i].name, err);
+            break;
+        }
+    }
+    if (!consumers || (nconsumers && !consumers[nconsumers - 1])) {
+        if (!consumers)
+            fprintf(stderr, "khaalga serve: out of memory\n");
+        for (size_t i = 0; consumers && i < nconsumers; i++)
+            kh_amqp_consumer_stop(consumers[i]);
+        free(consumers);
+        kh_spool_stop(spool);
+        kh_http_stop(http);
+        kh_delivery_stop(delivery);
+        kh_gateway_slot_free(slot);
+        return EXIT_TEMPORARY;
+    }
     kh_log("info", "started", NULL, config_path);
 
     for (;;) {
@@ -143,6 +170,9 @@ int kh_serve(const char *config_path)
     kh_log("info", "stopping", NULL, NULL);
     kh_http_stop(http);
     kh_spool_stop(spool);
+    for (size_t i = 0; i < nconsumers; i++)
+        kh_amqp_consumer_stop(consumers[i]);
+    free(consumers);
     kh_delivery_stop(delivery);
     kh_gateway_slot_free(slot);
     kh_log("info", "stopped", NULL, NULL);

@@ -18,11 +18,9 @@ KHAALGA_DATADIR=${KHAALGA_DATADIR:-$srcdir}
 CONSUME=${CONSUME:-$(dirname "$KHAALGA")/tests/amqp/consume}
 export KHAALGA_DATADIR
 examples=$srcdir/examples/edifact
+. "$srcdir/tests/amqp/broker.sh"
 
-rabbit=
-for folder in /usr/lib/rabbitmq/bin /usr/local/lib/rabbitmq/bin; do
-    [ -x "$folder/rabbitmq-server" ] && [ -x "$folder/rabbitmqctl" ] && rabbit=$folder && break
-done
+rabbit=$(find_rabbit)
 if [ -z "$rabbit" ]; then echo "1..0 # SKIP rabbitmq-server is not installed (scripts/install-deps installs it)"; exit 0; fi
 for tool in curl python3 epmd timeout; do
     if ! command -v $tool >/dev/null; then echo "1..0 # SKIP $tool is needed"; exit 0; fi
@@ -30,53 +28,13 @@ done
 if [ ! -x "$CONSUME" ]; then echo "1..0 # SKIP $CONSUME is not built (make check builds it)"; exit 0; fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/khaalga-amqp.XXXXXX") || exit 99
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-port=$(free_port) amqp_port=$(free_port) dist_port=$(free_port) epmd_port=$(free_port)
-
-# --- the private broker
-export HOME=$tmp/home ERL_EPMD_PORT=$epmd_port
-export RABBITMQ_NODENAME=khaalga-test-$$@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
-export RABBITMQ_NODE_PORT=$amqp_port RABBITMQ_DIST_PORT=$dist_port
-export RABBITMQ_MNESIA_BASE=$tmp/mnesia RABBITMQ_LOG_BASE=$tmp/log RABBITMQ_PID_FILE=$tmp/broker.pid
-export RABBITMQ_ENABLED_PLUGINS_FILE=$tmp/enabled_plugins RABBITMQ_CONFIG_FILE=$tmp/rabbitmq
-export RABBITMQ_ADVANCED_CONFIG_FILE=$tmp/advanced.config RABBITMQ_CONF_ENV_FILE=$tmp/rabbitmq-env.conf
-export ERL_CRASH_DUMP=$tmp/erl_crash.dump
-mkdir -p "$HOME" "$tmp/log" "$tmp/bodies"
-: >"$RABBITMQ_ENABLED_PLUGINS_FILE"
-: >"$RABBITMQ_CONF_ENV_FILE"
-node=$RABBITMQ_NODENAME
-url="amqp://guest:guest@127.0.0.1:$amqp_port/%2f"
-
-# the rabbitmq-server script, and the Erlang VM it starts (not exec'd)
-broker_shell= broker_vm= server_pid=
-stop_broker() {
-    [ -n "$broker_shell" ] || return 0
-    timeout 30 "$rabbit/rabbitmqctl" -n "$node" stop >/dev/null 2>&1
-    for _ in $(seq 1 100); do kill -0 "$broker_shell" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$broker_shell" 2>/dev/null; then
-        [ -n "$broker_vm" ] && kill -9 "$broker_vm" 2>/dev/null
-        kill -9 "$broker_shell" 2>/dev/null
-    fi
-    wait "$broker_shell" 2>/dev/null
-    broker_shell=
-}
-start_broker() {
-    "$rabbit/rabbitmq-server" >>"$tmp/broker.out" 2>&1 &
-    broker_shell=$!
-    for _ in $(seq 1 60); do
-        if timeout 10 "$rabbit/rabbitmqctl" -n "$node" await_startup --timeout 5 >/dev/null 2>&1; then
-            broker_vm=$(cat "$RABBITMQ_PID_FILE" 2>/dev/null)
-            return 0
-        fi
-        kill -0 "$broker_shell" 2>/dev/null || return 1
-        sleep 0.5
-    done
-    return 1
-}
+port=$(free_port)
+broker_setup "$tmp"
+mkdir -p "$tmp/bodies"
+server_pid=
 cleanup() {
     [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
-    stop_broker
-    epmd -port "$epmd_port" -kill >/dev/null 2>&1
+    broker_cleanup
     rm -rf "$tmp"
 }
 trap cleanup EXIT

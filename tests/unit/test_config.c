@@ -299,6 +299,48 @@ static void test_amqp_destination(void **state)
     kh_config_free(c);
 }
 
+/* [consumer NAME]: every key into its field, the default prefetch, and a
+ * configuration that only consumes has something to receive from. */
+static void test_consumer(void **state)
+{
+    (void)state;
+    char path[PATH_MAX], ca[PATH_MAX], err[1024];
+    in_scratch(ca, sizeof ca, "consumer-ca.pem");
+    write_file(ca, "stand-in\n");
+    in_scratch(path, sizeof path, "consumer.conf");
+    write_file(path,
+        "[journal]\npath = journal.db\n"
+        "[partner cais]\nfamilies = RES\n"
+        "[consumer cais-answers]\n"
+        "url = amqps://khaalga:secret@mq.customs.local:5671/customs\n"
+        "tls_ca = consumer-ca.pem\n"
+        "queue = cais.answers\n"
+        "prefetch = 4\n"
+        "from = cais\n"
+        "[consumer plain]\n"
+        "url = amqp://mq.customs.local\n"
+        "queue = more.answers\n"
+        "from = cais\n");
+    kh_config *c = kh_config_load(path, err, sizeof err);
+    if (!c)
+        fail_msg("%s", err);
+    assert_int_equal(c->nconsumers, 2);
+    const kh_consumer *k = kh_config_consumer(c, "cais-answers");
+    assert_non_null(k);
+    assert_string_equal(k->url, "amqps://khaalga:secret@mq.customs.local:5671/customs");
+    assert_non_null(k->tls_ca);
+    assert_non_null(strstr(k->tls_ca, "/consumer-ca.pem"));
+    assert_string_equal(k->queue, "cais.answers");
+    assert_int_equal(k->prefetch, 4);
+    assert_string_equal(k->from, "cais");
+    k = kh_config_consumer(c, "plain");
+    assert_non_null(k);
+    assert_int_equal(k->prefetch, 16);    /* the default */
+    assert_null(k->tls_ca);
+    assert_null(kh_config_consumer(c, "nobody"));
+    kh_config_free(c);
+}
+
 /* CRLF line endings and a UTF-8 byte order mark, as a Windows editor writes. */
 static void test_crlf_and_bom(void **state)
 {
@@ -520,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_valid_full),
         cmocka_unit_test_setup_teardown(test_defaults, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_amqp_destination, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_consumer, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_crlf_and_bom, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_missing_file, make_scratch, remove_scratch),
         cmocka_unit_test(test_lookups),

@@ -1,0 +1,29 @@
+/*
+ * broker.h - what the publisher and the consumer share about talking to a
+ * RabbitMQ broker with rabbitmq-c: the socket (plain, or TLS verifying the
+ * broker's certificate and name), and the broker's words made printable.
+ */
+#ifndef KHAALGA_AMQP_BROKER_H
+#define KHAALGA_AMQP_BROKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <amqp.h>
+
+/* The socket of connection: plain, or TLS verifying the broker's
+ * certificate and host name against tls_ca (NULL: the system's CAs).
+ * broker names it in err. NULL with err on failure. */
+amqp_socket_t *kh_amqp_new_socket(amqp_connection_state_t connection, const char *broker, bool tls,
+                                  const char *tls_ca, char *err, size_t errlen);
+
+/* A text of the broker's (reply text, reason), printable and bounded. */
+void kh_amqp_copy_text(char *out, size_t outlen, amqp_bytes_t bytes);
+
+/* What an RPC's reply says when it is not a success. */
+void kh_amqp_describe_reply(amqp_rpc_reply_t reply, char *out, size_t outlen);
+
+/* The reply code of a channel the broker closed (404 …), 0 otherwise. */
+int kh_amqp_channel_close_code(amqp_rpc_reply_t reply);
+
+#endif

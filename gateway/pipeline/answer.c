@@ -1,0 +1,158 @@
+/*
+ * answer.c - the reverse path: a customs response (WCO RES) carried back to
+ * the partner of the declaration it answers. The RES names the declaration
+ * in Declaration/FunctionalReferenceID; the journal finds the declaration
+ * with that reference. The declaration gets a stage "answered", and the
+ * partner's reply destination a second part of the RES's entry: a CUSRES
+ * addressed to its UNB identification when it sent EDIFACT, the RES signed
+ * with the gateway's key when it sent XML. The delivery loop delivers that
+ * part like any other, with retries. When the RES cannot be carried back,
+ * it is still taken and routed; its "reply" stage and the log say why.
+ */
+#include "pipeline/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsig/dsig.h"
+#include "util/log.h"
+#include "wco/translate.h"
+#include "xml/safe_parse.h"
+
+/* The text of the first Declaration/FunctionalReferenceID under n. */
+static bool find_declaration_reference(xmlNodePtr n, char *out, size_t len)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (strcmp((const char *)n->name, "Declaration") == 0)
+            for (xmlNodePtr c = n->children; c; c = c->next)
+                if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "FunctionalReferenceID") == 0) {
+                    xmlChar *text = xmlNodeGetContent(c);
+                    snprintf(out, len, "%s", text ? (const char *)text : "");
+                    xmlFree(text);
+                    return out[0] != '\0';
+                }
+        if (find_declaration_reference(n->children, out, len))
+            return true;
+    }
+    return false;
+}
+
+/* The RES as a CUSRES interchange to partner, from the UNB recipient the
+ * declaration was sent to. NULL with why. */
+static char *as_cusres(kh_worker *w, const kh_outcome *o, const kh_partner *partner, const kh_original *original,
+                       const char *res, size_t res_size, size_t *size, char *why, size_t whylen)
+{
+    const kh_gateway *g = w->gateway;
+    /* an interchange control reference (0020) is at most 14 characters:
+     * seconds, milliseconds and the random part of the RES's journal id */
+    char reference[16];
+    size_t id_length = strlen(o->id);
+    snprintf(reference, sizeof reference, "%.5s%.8s", id_length >= 17 ? o->id + 12 : o->id,
+             id_length >= 26 ? o->id + 18 : "");
+    kh_translate_options opt = {
+        .profile = g->profile, .directories = g->directories, .limits = &g->limits, .message = 1,
+        .to_edifact = true, .recipient = partner->edifact_id,
+        .sender = original->recipient[0] ? original->recipient : NULL, .reference = reference,
+    };
+    char *text = NULL;
+    *size = 0;
+    FILE *out = open_memstream(&text, size);
+    if (!out) {
+        snprintf(why, whylen, "out of memory");
+        return NULL;
+    }
+    kh_translation t;
+    memset(&t, 0, sizeof t);
+    int rc = kh_translate(&opt, res, res_size, o->id, out, &t, why, whylen);
+    fclose(out);
+    kh_translation_free(&t);
+    if (rc != 0 || *size == 0) {
+        free(text);
+        if (!why[0])
+            snprintf(why, whylen, "the response cannot be translated to CUSRES");
+        return NULL;
+    }
+    return text;
+}
+
+/* The RES itself, signed with the gateway's key when it has one. */
+static char *as_signed_res(kh_worker *w, const kh_outcome *o, const char *res, size_t res_size, size_t *size,
+                           char *why, size_t whylen)
+{
+    kh_xml_limits limits;
+    kh_xml_limits_default(&limits);
+    limits.max_bytes = res_size + 1;
+    xmlDocPtr doc = kh_xml_parse_memory(res, res_size, o->id, &limits, why, whylen);
+    if (!doc)
+        return NULL;
+    if (w->gateway->signer && kh_dsig_sign(w->gateway->signer, doc, why, whylen) != 0) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    char *text = kh_document_serialize(doc, size);
+    xmlFreeDoc(doc);
+    if (!text)
+        snprintf(why, whylen, "out of memory");
+    return text;
+}
+
+/* The RES's "reply" stage, and a log line when it is not carried back. */
+static void settle(kh_worker *w, kh_outcome *o, const char *outcome, int64_t since_us, const char *detail)
+{
+    kh_worker_stage(w, o, "reply", outcome, since_us, detail);
+    if (strcmp(outcome, "ok") != 0)
+        kh_log("notice", "not-carried-back", o->id, detail);
+}
+
+void kh_carry_back(kh_worker *w, kh_outcome *o, const kh_partner *from, xmlDocPtr doc, const char *res,
+                   size_t res_size)
+{
+    const kh_config *c = w->gateway->config;
+    int64_t t0 = kh_now_us();
+    char reference[128], detail[600];
+    if (!find_declaration_reference(xmlDocGetRootElement(doc), reference, sizeof reference)) {
+        settle(w, o, "skipped", t0, "the response names no Declaration/FunctionalReferenceID");
+        return;
+    }
+    kh_original original;
+    int found = kh_journal_find_original(kh_worker_journal(w), "DEC", reference, &original);
+    if (found <= 0) {
+        snprintf(detail, sizeof detail, found < 0 ? "the journal cannot be read to find declaration %s"
+                                                  : "no declaration %s in the journal", reference);
+        settle(w, o, found < 0 ? "failed" : "skipped", t0, detail);
+        return;
+    }
+    snprintf(detail, sizeof detail, "by %s in %s", from->id, o->id);
+    kh_journal_entry_answers(w->entry, original.id, detail);
+
+    const kh_partner *partner = kh_config_partner(c, original.partner);
+    bool edifact = strcmp(original.format, "edifact") == 0;
+    if (!partner || !partner->reply || (edifact && !partner->edifact_id)) {
+        snprintf(detail, sizeof detail, "declaration %s of partner %s: %s", original.id,
+                 original.partner[0] ? original.partner : "-",
+                 !partner ? "the partner is not in the configuration"
+                 : !partner->reply ? "the partner has no reply destination"
+                 : "the partner has no edifact_id to address a CUSRES to");
+        settle(w, o, "skipped", t0, detail);
+        return;
+    }
+
+    char why[512] = "";
+    size_t size = 0;
+    char *reply = edifact ? as_cusres(w, o, partner, &original, res, res_size, &size, why, sizeof why)
+                          : as_signed_res(w, o, res, res_size, &size, why, sizeof why);
+    if (!reply) {
+        snprintf(detail, sizeof detail, "declaration %s of partner %s: %s", original.id, partner->id, why);
+        settle(w, o, "failed", t0, detail);
+        return;
+    }
+    const char *destination = partner->reply;
+    kh_journal_entry_add_part(w->entry, "RES", NULL, NULL, reply, size, &destination, 1);
+    free(reply);
+    snprintf(detail, sizeof detail, "declaration %s: to %s via %s as %s", original.id, partner->id, destination,
+             edifact ? "CUSRES" : w->gateway->signer ? "signed RES" : "RES");
+    settle(w, o, "ok", t0, detail);
+    kh_log("info", "carried-back", o->id, detail);
+}
