@@ -86,13 +86,18 @@ static char *read_file(const char *path, size_t limit, size_t *size, bool *too_b
     return data;
 }
 
+/* Written under a temporary name and renamed, so that whoever watches the
+ * folder sees the file whole or not at all. */
 static void write_beside(const char *path, const char *data, size_t size)
 {
-    FILE *f = fopen(path, "w");
+    char temporary[4500];
+    snprintf(temporary, sizeof temporary, "%s.tmp", path);
+    FILE *f = fopen(temporary, "w");
     if (!f)
         return;
-    fwrite(data, 1, size, f);
-    fclose(f);
+    bool written = fwrite(data, 1, size, f) == size;
+    if (fclose(f) != 0 || !written || rename(temporary, path) != 0)
+        unlink(temporary);
 }
 
 /* One file of in/: returns true when it was handled (moved out of in/). */

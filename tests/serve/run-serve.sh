@@ -311,6 +311,22 @@ check 'wait_for "[ -f \"$tmp/spool/done/export.edi\" ] && [ -f \"$tmp/spool/fail
     "spool files are processed into done/ and failed/" "$(ls -R "$tmp/spool")"
 check 'grep -q "\"verdict\":\"rejected\"" "$tmp/spool/failed/broken.edi.outcome.json" && [ -f "$tmp/spool/failed/broken.edi.ack" ]' \
     "a failed file has its outcome and CONTRL beside it"
+# every family through the spool folder: valid ones into done/ (and routed),
+# the same again a duplicate (done/ too, not routed again), an unsigned
+# permit with no TLS to prove its sender into failed/
+fresh "$examples/cuscar-from-erenhot-D01B.edi"; cp "$fresh_file" "$tmp/spool/in/cuscar.edi"
+fresh "$examples/cusres-D96B.edi"; cp "$fresh_file" "$tmp/spool/in/cusres.edi"
+"$KHAALGA" translate "$examples/finsta-duties-D01B.edi" | sed 's/TDB-2026-1123-000417/TDB-2026-1123-000999/' >"$tmp/pay2.xml"
+"$KHAALGA" sign --key "$tmp/pki/bank-rsa.key" --cert "$tmp/pki/bank-rsa.chain.pem" "$tmp/pay2.xml" >"$tmp/spool/in/payment.xml"
+cp "$srcdir/examples/agency-permit/permit-suspended-lic-mofali.xml" "$tmp/spool/in/permit.xml"
+check 'wait_for "[ -f \"$tmp/spool/done/cuscar.edi\" ] && [ -f \"$tmp/spool/done/cusres.edi\" ] && [ -f \"$tmp/spool/done/payment.xml\" ] && [ -f \"$tmp/spool/failed/permit.xml\" ]"' \
+    "TRN, RES and signed PAY files are taken from the spool; an unsigned permit from nobody fails" "$(ls -R "$tmp/spool")"
+check 'grep -q "\"family\":\"TRN\"" "$tmp/spool/done/cuscar.edi.outcome.json" && grep -q "\"family\":\"RES\"" "$tmp/spool/done/cusres.edi.outcome.json" && grep -q "\"family\":\"PAY\"" "$tmp/spool/done/payment.xml.outcome.json" && grep -q "unknown-partner" "$tmp/spool/failed/permit.xml.outcome.json"' \
+    "each with its outcome beside it"
+cp "$tmp/spool/done/payment.xml" "$tmp/spool/in/payment-again.xml"
+wait_for "ls \"$tmp/spool\"/*/payment-again.xml.outcome.json >/dev/null 2>&1"
+check 'grep -q "\"verdict\":\"duplicate\"" "$tmp/spool/done/payment-again.xml.outcome.json"' \
+    "the same payment dropped again is a duplicate" "$(cat "$tmp/spool"/*/payment-again.xml.outcome.json)"
 
 # --- the journal from the command line
 check '"$KHAALGA" status --config "$conf" "$id" | grep -q "\"state\":\"delivered\""' "khaalga status ID"
