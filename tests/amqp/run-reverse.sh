@@ -41,14 +41,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && echo "$2" | head -20 | sed 's/^/# /'; }
-check() { if eval "$1"; then ok "$2"; else not_ok "$2" "${3:-}"; fi; }
-wait_for() {   # CONDITION [TENTHS]: up to 10 s unless told
-    for _ in $(seq 1 "${2:-100}"); do eval "$1" && return 0; sleep 0.1; done
-    return 1
-}
+. "$srcdir/tests/tap.sh"
 post() {   # FILE CONTENT-TYPE -> $status, the id in $posted_id
     posted_id=
     status=$(curl -s -m 10 -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' -X POST \

@@ -11,18 +11,8 @@ valid=$srcdir/tests/corpus/edifact/valid
 broken=$srcdir/tests/corpus/edifact/broken
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/khaalga-cli.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$tmp/out" "$tmp/err" 2>/dev/null | head -20; }
+. "$srcdir/tests/tap.sh"
 # expect STATUS DESCRIPTION COMMAND...: runs it, keeps stdout and stderr
-expect() {
-    want=$1 what=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what (exit $want)"; else echo "exit $got" >>"$tmp/err"; not_ok "$what (exit $want)"; fi
-}
-contains() { if grep -q -- "$2" "$tmp/$1"; then ok "$3"; else not_ok "$3"; fi; }
 
 cusdec=$valid/cusdec-D96B-v3-UNOC-una.edi
 

@@ -13,17 +13,7 @@ here=$srcdir/tests/dsig
 document=$srcdir/xsd/mn/samples/dec/valid-import.xml
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/khaalga-dsig.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$tmp/out" "$tmp/err" 2>/dev/null | head -20; }
-expect() {
-    want=$1 what=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what (exit $want)"; else echo "exit $got" >>"$tmp/err"; not_ok "$what (exit $want)"; fi
-}
-contains() { if grep -q -- "$2" "$tmp/$1"; then ok "$3"; else not_ok "$3"; fi; }
+. "$srcdir/tests/tap.sh"
 
 if ! command -v openssl >/dev/null || ! command -v xmlsec1 >/dev/null; then
     echo "1..0 # SKIP openssl and xmlsec1 are needed (scripts/install-deps installs them)"

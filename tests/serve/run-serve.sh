@@ -17,10 +17,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/khaalga-serve.XXXXXX") || exit 99
 server_pid=
 cleanup() { [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null; umount "$tmp/full" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && echo "$2" | head -20 | sed 's/^/# /'; }
-check() { if eval "$1"; then ok "$2"; else not_ok "$2" "${3:-}"; fi; }
+. "$srcdir/tests/tap.sh"
 
 for tool in curl openssl python3; do
     if ! command -v $tool >/dev/null; then echo "1..0 # SKIP $tool is needed (scripts/install-deps installs it)"; exit 0; fi
@@ -112,10 +109,6 @@ post() {   # FILE CONTENT-TYPE [ACCEPT] -> status in $status, body in $tmp/body,
         ${3:+-H "Accept: $3"} --data-binary @"$1" "$base/v1/messages")
 }
 header() { sed -n "s/^$1: *//Ip" "$tmp/headers" | tr -d '\r'; }
-wait_for() {   # CONDITION: up to 10 s
-    for _ in $(seq 1 100); do eval "$1" && return 0; sleep 0.1; done
-    return 1
-}
 # a fresh interchange reference for each EDIFACT message sent
 ref=0
 fresh() {   # SOURCE: $fresh_file is a copy with a new UNB/UNZ reference
