@@ -141,8 +141,17 @@ static int normalize(kh_worker *w, kh_outcome *o, const char *data, size_t size,
     fclose(out);
     n->translated = true;
     if (rc != 0 || !n->t.result) {
+        /* the journal keeps the whole reason; the sender is told it without
+         * the gateway's own paths and workings */
         kh_worker_stage(w, o, "translate", "failed", t0, err);
-        kh_outcome_add_problem(o, rc == 2 ? "unsupported" : "translate", "", err[0] ? err : "the message cannot be translated");
+        char told[400];
+        if (rc == 2)
+            snprintf(told, sizeof told, "no mapping of %s messages into the WCO DM profile", n->t.from[0] ? n->t.from : "such");
+        else if (rc == 4 || !err[0])
+            snprintf(told, sizeof told, "the message could not be translated");
+        else
+            snprintf(told, sizeof told, "%s", err);
+        kh_outcome_add_problem(o, rc == 2 ? "unsupported" : "translate", "", told);
         normalized_free(n);
         return kh_worker_finish(w, o, rc == 4 ? KH_INTERNAL : KH_REJECTED, rc == 2 ? "unsupported" : "invalid");
     }

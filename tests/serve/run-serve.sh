@@ -158,6 +158,13 @@ post "$tmp/invoice.edi" application/EDIFACT
 check '[ "$status" = 422 ] && [ "$(header X-Acknowledgement)" = cusres ] && grep -q "UNH+1+CUSRES" "$tmp/body" && grep -q "ERP+42A+MOA:19:5" "$tmp/body"' \
     "its sender gets a CUSRES whose ERP names the segment the value came from" "$status $(cat "$tmp/body")"
 
+# --- a valid message with no mapping into the profile: refused without the gateway's internals
+sed 's/UNB+UNOC:3+MNCUSTOMS:ZZZ+MN1234567:ZZZ/UNB+UNOC:3+MN1234567:ZZZ+MNCUSTOMS:ZZZ/' \
+    "$srcdir/tests/corpus/edifact/valid/aperak-D01B-v3-UNOC.edi" >"$tmp/aperak.edi"
+post "$tmp/aperak.edi" application/EDIFACT application/json
+check '[ "$status" = 415 ] && grep -q "no mapping of APERAK messages" "$tmp/body" && ! grep -q "/xsd/\|/mappings/\|share/khaalga" "$tmp/body"' \
+    "an APERAK (no mapping into the profile) is refused (415), naming no path of the gateway" "$status $(cat "$tmp/body")"
+
 # --- an interchange of two declarations: both taken, each delivered as ID-N; or neither
 two_messages() {   # SOURCE OUT [SED-FOR-THE-SECOND]
     python3 - "$1" "$2" "${3:-}" <<'PY'
