@@ -25,7 +25,6 @@
  * opens a new one.
  */
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,18 +70,6 @@ typedef struct link {
 static pthread_key_t links_key;
 static pthread_once_t links_once = PTHREAD_ONCE_INIT;
 
-static void say(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void say(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int64_t monotonic_ms(void)
 {
@@ -226,7 +213,7 @@ static int rpc_ok(link *l, const char *what, char *err, size_t errlen)
         return 0;
     char why[256];
     kh_amqp_describe_reply(reply, why, sizeof why);
-    say(err, errlen, "%s: %s: %s", l->broker, what, why);
+    snprintf(err, errlen, "%s: %s: %s", l->broker, what, why);
     return -1;
 }
 
@@ -293,13 +280,13 @@ static int open_link(link *l, const kh_destination *d, char *err, size_t errlen)
 {
     char *url = strdup(d->url);
     if (!url) {
-        say(err, errlen, "out of memory");
+        snprintf(err, errlen, "out of memory");
         return -1;
     }
     struct amqp_connection_info info;
     if (amqp_parse_url(url, &info) != AMQP_STATUS_OK) {
         free(url);
-        say(err, errlen, "destination %s: url is not an AMQP URL", d->name);
+        snprintf(err, errlen, "destination %s: url is not an AMQP URL", d->name);
         return -1;
     }
     snprintf(l->broker, sizeof l->broker, "%s://%s:%d vhost %s", info.ssl ? "amqps" : "amqp", info.host, info.port,
@@ -309,7 +296,7 @@ static int open_link(link *l, const kh_destination *d, char *err, size_t errlen)
     char why[256];
     l->connection = amqp_new_connection();
     if (!l->connection) {
-        say(err, errlen, "%s: out of memory", l->broker);
+        snprintf(err, errlen, "%s: out of memory", l->broker);
         goto out;
     }
     amqp_socket_t *socket = kh_amqp_new_socket(l->connection, l->broker, info.ssl, d->tls_ca, err, errlen);
@@ -318,7 +305,7 @@ static int open_link(link *l, const kh_destination *d, char *err, size_t errlen)
     struct timeval timeout = timeval_of_ms(d->timeout_ms);
     int status = amqp_socket_open_noblock(socket, info.host, info.port, &timeout);
     if (status != AMQP_STATUS_OK) {
-        say(err, errlen, "%s: cannot connect: %s", l->broker, amqp_error_string2(status));
+        snprintf(err, errlen, "%s: cannot connect: %s", l->broker, amqp_error_string2(status));
         goto out;
     }
     amqp_set_handshake_timeout(l->connection, &timeout);
@@ -341,7 +328,7 @@ static int open_link(link *l, const kh_destination *d, char *err, size_t errlen)
                                                         info.user, info.password);
     if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
         kh_amqp_describe_reply(reply, why, sizeof why);
-        say(err, errlen, "%s: login as %s: %s", l->broker, info.user, why);
+        snprintf(err, errlen, "%s: login as %s: %s", l->broker, info.user, why);
         goto out;
     }
     amqp_channel_open(l->connection, CHANNEL);
@@ -523,7 +510,7 @@ static int check_idle_link(link *l, char *err, size_t errlen)
     w.returned = l->unconfirmed_returned;
     snprintf(w.returned_why, sizeof w.returned_why, "%s", l->unconfirmed_returned_why);
     if (read_frames_until(l, &w, never, monotonic_ms()) < 0) {
-        say(err, errlen, "%s", w.broken_why);
+        snprintf(err, errlen, "%s", w.broken_why);
         drop_connection(l, w.politely);
         return -1;
     }
@@ -562,7 +549,7 @@ static int ensure_open(link *l, const kh_destination *d, char *err, size_t errle
         return 0;
     int64_t now = monotonic_ms();
     if (now < l->next_open_ms) {
-        say(err, errlen, "%s (next connection attempt in %lld ms)", l->last_error,
+        snprintf(err, errlen, "%s (next connection attempt in %lld ms)", l->last_error,
             (long long)(l->next_open_ms - now));
         return -1;
     }
@@ -571,7 +558,7 @@ static int ensure_open(link *l, const kh_destination *d, char *err, size_t errle
         l->next_open_ms = monotonic_ms() + kh_backoff_ms(l->failed_opens, d->backoff_ms, d->backoff_max_ms);
         if (l->failed_opens == 1)
             kh_log("error", "amqp-connect-failed", NULL, l->last_error);
-        say(err, errlen, "%s", l->last_error);
+        snprintf(err, errlen, "%s", l->last_error);
         return -1;
     }
     if (l->failed_opens)
@@ -601,21 +588,21 @@ kh_delivery_result kh_amqp_publish(const kh_destination *d, const kh_outgoing *m
     const char *content_type = m->content_type ? m->content_type : "application/octet-stream";
     if (!m->message_id || !*m->message_id || !fits_short_string(m->message_id) || !fits_short_string(content_type)
         || !fits_short_string(m->family) || (!m->data && m->size)) {
-        say(err, errlen, "destination %s: the message id, family or content type cannot be an AMQP property", d->name);
+        snprintf(err, errlen, "destination %s: the message id, family or content type cannot be an AMQP property", d->name);
         return KH_DELIVERY_REFUSED;
     }
     kh_routing_facts routing = { m->family, facts->type, facts->office, facts->partner };
     char routing_key[KH_AMQP_NAME_MAX + 1];
     if (kh_routing_key_expand(d->routing_key ? d->routing_key : "{family}", &routing, routing_key,
                               sizeof routing_key) != 0) {
-        say(err, errlen, "destination %s: routing key %s gives a key longer than %d bytes for this message",
+        snprintf(err, errlen, "destination %s: routing key %s gives a key longer than %d bytes for this message",
             d->name, d->routing_key, KH_AMQP_NAME_MAX);
         return KH_DELIVERY_REFUSED;
     }
 
     link *l = link_for(d);
     if (!l) {
-        say(err, errlen, "destination %s: out of memory", d->name);
+        snprintf(err, errlen, "destination %s: out of memory", d->name);
         return KH_DELIVERY_RETRY;
     }
     if (ensure_open(l, d, err, errlen) != 0)
@@ -638,12 +625,12 @@ kh_delivery_result kh_amqp_publish(const kh_destination *d, const kh_outgoing *m
         /* a memory or disk alarm on the broker: wait for it to pass, bounded */
         int rc = read_frames_until(l, &w, unblocked, deadline);
         if (rc < 0) {
-            say(err, errlen, "%s", w.broken_why);
+            snprintf(err, errlen, "%s", w.broken_why);
             drop_connection(l, w.politely);
             return KH_DELIVERY_RETRY;
         }
         if (rc > 0) {
-            say(err, errlen, "%s: the broker blocks publishers (%s) for more than %u ms", l->broker,
+            snprintf(err, errlen, "%s: the broker blocks publishers (%s) for more than %u ms", l->broker,
                 l->blocked_reason, d->timeout_ms);
             remember_unconfirmed(l, &w);
             return KH_DELIVERY_RETRY;
@@ -683,7 +670,7 @@ kh_delivery_result kh_amqp_publish(const kh_destination *d, const kh_outgoing *m
         int status = amqp_basic_publish(l->connection, CHANNEL, amqp_cstring_bytes(d->exchange),
                                         amqp_cstring_bytes(routing_key), 1, 0, &properties, body);
         if (status != AMQP_STATUS_OK) {
-            say(err, errlen, "%s: publish: %s", l->broker, amqp_error_string2(status));
+            snprintf(err, errlen, "%s: publish: %s", l->broker, amqp_error_string2(status));
             drop_connection(l, false);
             return KH_DELIVERY_RETRY;
         }
@@ -691,12 +678,12 @@ kh_delivery_result kh_amqp_publish(const kh_destination *d, const kh_outgoing *m
 
     int rc = read_frames_until(l, &w, settled, deadline);
     if (rc < 0) {
-        say(err, errlen, "%s", w.broken_why);
+        snprintf(err, errlen, "%s", w.broken_why);
         drop_connection(l, w.politely);
         return KH_DELIVERY_RETRY;
     }
     if (rc > 0) {
-        say(err, errlen, "%s: no confirm from the broker within %u ms%s%s%s", l->broker, d->timeout_ms,
+        snprintf(err, errlen, "%s: no confirm from the broker within %u ms%s%s%s", l->broker, d->timeout_ms,
             l->blocked ? " (it blocks publishers: " : "", l->blocked ? l->blocked_reason : "", l->blocked ? ")" : "");
         if (l->blocked) {
             /* the connection is sound, the broker holds the message back:
@@ -711,14 +698,14 @@ kh_delivery_result kh_amqp_publish(const kh_destination *d, const kh_outgoing *m
         return KH_DELIVERY_RETRY;
     }
     if (w.nacked) {
-        say(err, errlen, "%s: the broker refused the message (basic.nack): a queue is full or unavailable",
+        snprintf(err, errlen, "%s: the broker refused the message (basic.nack): a queue is full or unavailable",
             l->broker);
         return KH_DELIVERY_RETRY;
     }
     if (w.returned) {
         /* the binding may come (a consumer declares its queue at its start,
          * an operator adds one): tried again, then the dead letter */
-        say(err, errlen, "%s: %s", l->broker, w.returned_why);
+        snprintf(err, errlen, "%s: %s", l->broker, w.returned_why);
         return KH_DELIVERY_RETRY;
     }
     return KH_DELIVERED;

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,18 +35,6 @@
 #define FILE_MODE   0640
 #define FOLDER_MODE 0750
 
-static void say(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void say(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ------------------------------------------------------------ spool folders */
 
@@ -138,12 +125,12 @@ kh_delivery_result kh_deliver_to_folder(const char *folder, const kh_outgoing *m
     if (err && errlen)
         err[0] = '\0';
     if (!folder || !*folder) {
-        say(err, errlen, "no folder to deliver to");
+        snprintf(err, errlen, "no folder to deliver to");
         return KH_DELIVERY_REFUSED;
     }
     if (!m || !is_safe_file_name_part(m->message_id, 0) || m->message_id[0] == '.'
         || !is_safe_file_name_part(m->suffix, 1) || (!m->data && m->size)) {
-        say(err, errlen, "%s: message id \"%s\" or suffix cannot name a file", folder,
+        snprintf(err, errlen, "%s: message id \"%s\" or suffix cannot name a file", folder,
             m && m->message_id ? m->message_id : "");
         return KH_DELIVERY_REFUSED;
     }
@@ -154,7 +141,7 @@ kh_delivery_result kh_deliver_to_folder(const char *folder, const kh_outgoing *m
     if (!temporary || !final) {
         free(temporary);
         free(final);
-        say(err, errlen, "%s: out of memory", folder);
+        snprintf(err, errlen, "%s: out of memory", folder);
         return KH_DELIVERY_RETRY;
     }
     snprintf(temporary, size, "%s/.%s%s.tmp", folder, m->message_id, suffix);
@@ -175,7 +162,7 @@ kh_delivery_result kh_deliver_to_folder(const char *folder, const kh_outgoing *m
         if (errno == ENOENT && !created_folders) {
             created_folders = 1;
             if (make_folders(folder) != 0) {
-                say(err, errlen, "%s: cannot create the folder: %s", folder, strerror(errno));
+                snprintf(err, errlen, "%s: cannot create the folder: %s", folder, strerror(errno));
                 goto out;
             }
             continue;
@@ -186,7 +173,7 @@ kh_delivery_result kh_deliver_to_folder(const char *folder, const kh_outgoing *m
             if (unlink(temporary) == 0 || errno == ENOENT)
                 continue;
         }
-        say(err, errlen, "%s: create: %s", temporary, strerror(errno));
+        snprintf(err, errlen, "%s: create: %s", temporary, strerror(errno));
         goto out;
     }
 
@@ -207,14 +194,14 @@ kh_delivery_result kh_deliver_to_folder(const char *folder, const kh_outgoing *m
     if (fsync_folder(folder) != 0) {
         /* the file is there under its name, but maybe not for good:
          * delivering it again is harmless (at-least-once) */
-        say(err, errlen, "%s: fsync of the folder: %s", folder, strerror(errno));
+        snprintf(err, errlen, "%s: fsync of the folder: %s", folder, strerror(errno));
         goto out;
     }
     result = KH_DELIVERED;
     goto out;
 
 failed:
-    say(err, errlen, "%s: %s: %s", temporary, step, strerror(errno));
+    snprintf(err, errlen, "%s: %s: %s", temporary, step, strerror(errno));
     if (fd >= 0)
         close(fd);
     unlink(temporary);
@@ -283,13 +270,13 @@ static kh_delivery_result post_to_url(const kh_destination *d, const kh_outgoing
         || (m->family && !is_header_value(m->family)) || (!m->data && m->size)
         || strlen(m->message_id) > 200 || strlen(content_type) > 200
         || (m->family && strlen(m->family) > 200)) {
-        say(err, errlen, "%s: message id, family or content type cannot be an HTTP header", d->url);
+        snprintf(err, errlen, "%s: message id, family or content type cannot be an HTTP header", d->url);
         return KH_DELIVERY_REFUSED;
     }
 
     CURL *curl = curl_easy_init();
     if (!curl) {
-        say(err, errlen, "%s: cannot start a libcurl handle", d->url);
+        snprintf(err, errlen, "%s: cannot start a libcurl handle", d->url);
         return KH_DELIVERY_RETRY;
     }
     int failed = 0;
@@ -302,7 +289,7 @@ static kh_delivery_result post_to_url(const kh_destination *d, const kh_outgoing
     if (failed) {
         curl_slist_free_all(headers);
         curl_easy_cleanup(curl);
-        say(err, errlen, "%s: out of memory", d->url);
+        snprintf(err, errlen, "%s: out of memory", d->url);
         return KH_DELIVERY_RETRY;
     }
 
@@ -332,7 +319,7 @@ static kh_delivery_result post_to_url(const kh_destination *d, const kh_outgoing
     CURLcode code = curl_easy_perform(curl);
     if (code != CURLE_OK) {
         /* connection refused, name not resolved, TLS, timeout …: all may pass */
-        say(err, errlen, "%s: %s", d->url, curl_error[0] ? curl_error : curl_easy_strerror(code));
+        snprintf(err, errlen, "%s: %s", d->url, curl_error[0] ? curl_error : curl_easy_strerror(code));
         result = KH_DELIVERY_RETRY;
     } else {
         long status = 0;
@@ -348,7 +335,7 @@ static kh_delivery_result post_to_url(const kh_destination *d, const kh_outgoing
             result = KH_DELIVERY_RETRY;
         }
         if (result != KH_DELIVERED)
-            say(err, errlen, "%s: HTTP %ld%s%s", d->url, status,
+            snprintf(err, errlen, "%s: HTTP %ld%s%s", d->url, status,
                 excerpt.length ? ": " : "", excerpt.text);
     }
     curl_slist_free_all(headers);
@@ -367,7 +354,7 @@ kh_delivery_result kh_deliver_with_facts(const kh_destination *d, const kh_outgo
     if (err && errlen)
         err[0] = '\0';
     if (!d || !m) {
-        say(err, errlen, "no destination or no message");
+        snprintf(err, errlen, "no destination or no message");
         return KH_DELIVERY_REFUSED;
     }
     switch (d->kind) {
@@ -375,18 +362,18 @@ kh_delivery_result kh_deliver_with_facts(const kh_destination *d, const kh_outgo
         return kh_deliver_to_folder(d->path, m, err, errlen);
     case KH_DEST_HTTP:
         if (!d->url) {
-            say(err, errlen, "destination %s has no url", d->name ? d->name : "?");
+            snprintf(err, errlen, "destination %s has no url", d->name ? d->name : "?");
             return KH_DELIVERY_REFUSED;
         }
         return post_to_url(d, m, err, errlen);
     case KH_DEST_AMQP:
         if (!d->url || !d->exchange) {
-            say(err, errlen, "destination %s has no url or no exchange", d->name ? d->name : "?");
+            snprintf(err, errlen, "destination %s has no url or no exchange", d->name ? d->name : "?");
             return KH_DELIVERY_REFUSED;
         }
         return kh_amqp_publish(d, m, facts, err, errlen);
     }
-    say(err, errlen, "destination %s has an unknown type", d->name ? d->name : "?");
+    snprintf(err, errlen, "destination %s has an unknown type", d->name ? d->name : "?");
     return KH_DELIVERY_REFUSED;
 }
 
