@@ -273,7 +273,7 @@ static int take(kh_amqp_consumer *k, const kh_gateway *g, const kh_consumer *c, 
     if (p->_flags & AMQP_BASIC_CONTENT_TYPE_FLAG)
         kh_amqp_copy_text(content_type, sizeof content_type, p->content_type);
     kh_received m = { "amqp", content_type[0] ? content_type : NULL,
-                      e->message.body.len ? e->message.body.bytes : "", e->message.body.len };
+                      e->message.body.len ? e->message.body.bytes : "", e->message.body.len, true };
     kh_outcome o;
     kh_verdict verdict = kh_process(k->worker, g, &m, c->from, &o);
     int status;

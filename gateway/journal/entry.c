@@ -55,6 +55,7 @@ struct kh_journal_entry {
     char        *ack_kind;
     void        *ack_body;
     size_t       ack_size;
+    char        *ack_destination; /* where the acknowledgement is delivered, or NULL */
     char        *interchange[3];  /* sender, recipient, reference */
     char         answers[KH_MESSAGE_ID_SIZE];   /* the message it answers, "" when none */
     char        *answers_detail;
@@ -122,6 +123,7 @@ void kh_journal_entry_free(kh_journal_entry *e)
     free(e->errors);
     free(e->ack_kind);
     free(e->ack_body);
+    free(e->ack_destination);
     for (int i = 0; i < 3; i++)
         free(e->interchange[i]);
     free(e->answers_detail);
@@ -182,6 +184,12 @@ void kh_journal_entry_acknowledgement(kh_journal_entry *e, const char *kind, con
     e->ack_size = e->ack_body ? size : 0;
     if (e->ack_body && size)
         memcpy(e->ack_body, body, size);
+}
+
+void kh_journal_entry_deliver_acknowledgement(kh_journal_entry *e, const char *destination)
+{
+    free(e->ack_destination);
+    e->ack_destination = copy(destination);
 }
 
 void kh_journal_entry_reject(kh_journal_entry *e, const char *state)
@@ -322,6 +330,24 @@ static int insert_parts(kh_journal *j, const kh_journal_entry *e)
     return 0;
 }
 
+/* The acknowledgement's outbox entry: part 0, delivered as ID-ack. */
+static int insert_acknowledgement_delivery(kh_journal *j, const kh_journal_entry *e)
+{
+    if (!e->ack_destination)
+        return 0;
+    sqlite3_stmt *st = kh_journal_statement(j, ST_INSERT_OUTBOX);
+    if (!st)
+        return -1;
+    char delivery_id[KH_MESSAGE_ID_SIZE + 8];
+    snprintf(delivery_id, sizeof delivery_id, "%s-ack", e->id);
+    kh_journal_bind_text(st, 1, e->id);
+    sqlite3_bind_int(st, 2, 0);
+    kh_journal_bind_text(st, 3, delivery_id);
+    kh_journal_bind_text(st, 4, e->ack_destination);
+    sqlite3_bind_int64(st, 5, kh_journal_now_ms());
+    return kh_journal_step_done(st);
+}
+
 static int insert_rows(kh_journal *j, const kh_journal_entry *e)
 {
     for (size_t i = 0; i < e->nstages; i++) {
@@ -358,6 +384,8 @@ static int insert_rows(kh_journal *j, const kh_journal_entry *e)
         sqlite3_bind_int64(st, 3, kh_journal_now_ms());
         sqlite3_bind_blob64(st, 4, e->ack_size ? e->ack_body : "", e->ack_size, SQLITE_STATIC);
         if (kh_journal_step_done(st) != 0)
+            return -1;
+        if (insert_acknowledgement_delivery(j, e) != 0)
             return -1;
     }
     if (e->interchange[0] && e->interchange[1] && e->interchange[2] && taken(e)) {

@@ -44,12 +44,15 @@ static const char *const statement_sql[ST_STATEMENT_COUNT] = {
         " WHERE reference = ? AND family = ? AND state IN ('routed', 'unrouted', 'delivered', 'failed')"
         " ORDER BY received_at DESC LIMIT 1",
     [ST_OUTBOX_DUE] =
-        "SELECT o.entry, o.message_id, o.part, o.delivery_id, o.destination, coalesce(p.family, m.family, ''),"
-        " coalesce(m.partner, ''), o.attempts, coalesce(p.type, ''), coalesce(p.office, '')"
+        "SELECT o.entry, o.message_id, o.part, o.delivery_id, o.destination, coalesce(p.family,"
+        " CASE WHEN o.part = 0 THEN (SELECT upper(a.kind) FROM acknowledgements a WHERE a.message_id = o.message_id)"
+        " END, m.family, ''), coalesce(m.partner, ''), o.attempts, coalesce(p.type, ''), coalesce(p.office, '')"
         " FROM outbox o JOIN messages m ON m.id = o.message_id"
         " LEFT JOIN parts p ON p.message_id = o.message_id AND p.part = o.part"
         " WHERE o.state = 'pending' AND o.next_at <= ? ORDER BY o.next_at, o.entry LIMIT ?",
-    [ST_NORMALIZED] = "SELECT normalized FROM parts WHERE message_id = ? AND part = ?",
+    /* part 0 is the acknowledgement (kh_journal_entry_deliver_acknowledgement) */
+    [ST_NORMALIZED] = "SELECT normalized FROM parts WHERE message_id = ?1 AND part = ?2"
+                      " UNION ALL SELECT body FROM acknowledgements WHERE ?2 = 0 AND message_id = ?1 LIMIT 1",
     [ST_OUTBOX_DELIVERED] =
         "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL"
         " WHERE entry = ?",
@@ -57,8 +60,11 @@ static const char *const statement_sql[ST_STATEMENT_COUNT] = {
     [ST_OUTBOX_DEAD] = "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE entry = ?",
     [ST_MESSAGE_SETTLE] =
         "UPDATE messages SET state = 'delivered', updated_at = ? WHERE id = ?"
+        " AND state NOT IN ('rejected', 'duplicate')"
         " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = messages.id AND o.state <> 'delivered')",
-    [ST_MESSAGE_FAILED] = "UPDATE messages SET state = 'failed', updated_at = ? WHERE id = ?",
+    /* a rejected message whose acknowledgement cannot be delivered stays rejected */
+    [ST_MESSAGE_FAILED] = "UPDATE messages SET state = 'failed', updated_at = ? WHERE id = ?"
+                          " AND state NOT IN ('rejected', 'duplicate')",
 };
 
 static const char schema[] =

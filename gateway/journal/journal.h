@@ -28,10 +28,12 @@ void kh_journal_close(kh_journal *j);
 int64_t kh_journal_now_ms(void);
 
 typedef struct kh_received {
-    const char *channel;        /* http, https, spool, cli */
+    const char *channel;        /* http, https, spool, amqp, cli */
     const char *content_type;   /* as given, or NULL */
     const void *raw;
     size_t      size;
+    bool        answer_by_reply;   /* the channel cannot answer: the acknowledgement goes to the
+                                    * partner's reply destination (a partner's AMQP queue) */
 } kh_received;
 
 /* What a message was found to be (any field may be NULL). */
@@ -59,6 +61,11 @@ void kh_journal_entry_stage(kh_journal_entry *e, const char *stage, const char *
 void kh_journal_entry_error(kh_journal_entry *e, const char *code, const char *place, const char *text);
 /* The acknowledgement sent (contrl, receipt, res), copied. */
 void kh_journal_entry_acknowledgement(kh_journal_entry *e, const char *kind, const void *body, size_t size);
+/* The acknowledgement is also to be delivered to destination, as the
+ * message's part 0 (delivery id ID-ack), whatever the decision: a partner
+ * whose channel cannot carry an answer gets its CONTRL, receipt or
+ * rejection that way. Needs kh_journal_entry_acknowledgement. */
+void kh_journal_entry_deliver_acknowledgement(kh_journal_entry *e, const char *destination);
 /* The decision: rejected (or duplicate, failed); or, when the message is
  * taken, one part per message of it (an EDIFACT interchange may hold
  * several) with its normalized form (copied), its family, type and office,

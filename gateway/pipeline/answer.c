@@ -2,7 +2,7 @@
  * answer.c - the reverse path: a customs response (WCO RES) carried back to
  * the partner of the declaration it answers. The RES names the declaration
  * in Declaration/FunctionalReferenceID; the journal finds the declaration
- * with that reference. The declaration gets a stage "answered", and the
+ * (goods, else transit) with that reference. The declaration gets a stage "answered", and the
  * partner's reply destination a second part of the RES's entry: a CUSRES
  * addressed to its UNB identification when it sent EDIFACT, the RES signed
  * with the gateway's key when it sent XML. The delivery loop delivers that
@@ -116,8 +116,13 @@ void kh_carry_back(kh_worker *w, kh_outcome *o, const kh_partner *from, xmlDocPt
         settle(w, o, "skipped", t0, "the response names no Declaration/FunctionalReferenceID");
         return;
     }
+    /* a goods declaration, or else a transit declaration (a foreign
+     * customs' or a carrier's) with that reference */
+    static const char *const answered_families[] = { "DEC", "TRN" };
     kh_original original;
-    int found = kh_journal_find_original(kh_worker_journal(w), "DEC", reference, &original);
+    int found = 0;
+    for (size_t i = 0; found == 0 && i < sizeof answered_families / sizeof *answered_families; i++)
+        found = kh_journal_find_original(kh_worker_journal(w), answered_families[i], reference, &original);
     if (found <= 0) {
         snprintf(detail, sizeof detail, found < 0 ? "the journal cannot be read to find declaration %s"
                                                   : "no declaration %s in the journal", reference);

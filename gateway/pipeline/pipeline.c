@@ -128,6 +128,25 @@ static kh_verdict process(kh_worker *w, const kh_received *m, const char *tls_pa
     }
 }
 
+/* A channel that cannot answer (a partner's AMQP queue): the
+ * acknowledgement goes to the reply destination of the partner that owns
+ * the channel, whatever the verdict, with the message's entry. */
+static void acknowledge_by_reply(kh_worker *w, kh_outcome *o, const char *channel_partner_id)
+{
+    int64_t t0 = kh_now_us();
+    const kh_partner *p = channel_partner_id ? kh_config_partner(w->gateway->config, channel_partner_id) : NULL;
+    char detail[300];
+    if (!p || !p->reply) {
+        snprintf(detail, sizeof detail, "%s: partner %s has no reply destination; it is kept in the journal",
+                 o->reply_kind, channel_partner_id ? channel_partner_id : "-");
+        kh_worker_stage(w, o, "acknowledge", "skipped", t0, detail);
+        return;
+    }
+    kh_journal_entry_deliver_acknowledgement(w->entry, p->reply);
+    snprintf(detail, sizeof detail, "%s to %s via %s", o->reply_kind, p->id, p->reply);
+    kh_worker_stage(w, o, "acknowledge", "ok", t0, detail);
+}
+
 /* One log line per message: its verdict, partner, family and first error. */
 static void log_outcome(const kh_received *m, const kh_outcome *o)
 {
@@ -158,8 +177,11 @@ kh_verdict kh_process(kh_worker *w, const kh_gateway *g, const kh_received *m, c
     }
     snprintf(o->id, sizeof o->id, "%s", kh_journal_entry_id(w->entry));
     process(w, m, tls_partner_id, o);
-    if (o->reply)
+    if (o->reply) {
         kh_journal_entry_acknowledgement(w->entry, o->reply_kind, o->reply, o->reply_size);
+        if (m->answer_by_reply)
+            acknowledge_by_reply(w, o, tls_partner_id);
+    }
     char err[256];
     if (kh_journal_write(w->journal, w->entry, err, sizeof err) != 0) {
         kh_log("error", "journal-unavailable", o->id, err);
