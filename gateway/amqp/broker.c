@@ -1,10 +1,13 @@
 /*
- * broker.c - the socket to a RabbitMQ broker and the broker's replies in
- * words, for the publisher and the consumer.
+ * broker.c - the socket to a RabbitMQ broker, opening a connection, and
+ * the broker's replies in words, for the publisher, the consumers and the
+ * requester.
  */
 #include "amqp/broker.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
@@ -39,6 +42,71 @@ amqp_socket_t *kh_amqp_new_socket(amqp_connection_state_t connection, const char
         }
     }
     return s;
+}
+
+enum { FRAME_MAX = 131072 };
+
+amqp_connection_state_t kh_amqp_open(const char *url, const char *tls_ca, const char *connection_name,
+                                     int heartbeat_s, unsigned timeout_ms, amqp_channel_t channel, char *broker,
+                                     size_t brokerlen, char *err, size_t errlen)
+{
+    char *copy = strdup(url);
+    if (!copy) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    struct amqp_connection_info info;
+    if (amqp_parse_url(copy, &info) != AMQP_STATUS_OK) {
+        free(copy);
+        snprintf(err, errlen, "the url is not an AMQP URL");
+        return NULL;
+    }
+    snprintf(broker, brokerlen, "%s://%s:%d vhost %s", info.ssl ? "amqps" : "amqp", info.host, info.port, info.vhost);
+    amqp_connection_state_t connection = amqp_new_connection();
+    bool opened = false;
+    if (!connection) {
+        snprintf(err, errlen, "%s: out of memory", broker);
+        goto out;
+    }
+    amqp_socket_t *socket = kh_amqp_new_socket(connection, broker, info.ssl, tls_ca, err, errlen);
+    if (!socket)
+        goto out;
+    struct timeval timeout = { (time_t)(timeout_ms / 1000), (suseconds_t)(timeout_ms % 1000) * 1000 };
+    int status = amqp_socket_open_noblock(socket, info.host, info.port, &timeout);
+    if (status != AMQP_STATUS_OK) {
+        snprintf(err, errlen, "%s: cannot connect: %s", broker, amqp_error_string2(status));
+        goto out;
+    }
+    amqp_set_handshake_timeout(connection, &timeout);
+    amqp_set_rpc_timeout(connection, &timeout);
+    amqp_table_entry_t properties[] = {
+        { amqp_cstring_bytes("connection_name"), { AMQP_FIELD_KIND_UTF8, { .bytes = amqp_cstring_bytes(connection_name) } } },
+        { amqp_cstring_bytes("product"), { AMQP_FIELD_KIND_UTF8, { .bytes = amqp_cstring_bytes("khaalga") } } },
+    };
+    amqp_table_t client_properties = { 2, properties };
+    amqp_rpc_reply_t reply = amqp_login_with_properties(connection, info.vhost, 0, FRAME_MAX, heartbeat_s,
+                                                        &client_properties, AMQP_SASL_METHOD_PLAIN, info.user,
+                                                        info.password);
+    if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
+        snprintf(err, errlen, "%s: login as %s refused or failed", broker, info.user);
+        goto out;
+    }
+    amqp_channel_open(connection, channel);
+    reply = amqp_get_rpc_reply(connection);
+    if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
+        char why[256];
+        kh_amqp_describe_reply(reply, why, sizeof why);
+        snprintf(err, errlen, "%s: open channel: %s", broker, why);
+        goto out;
+    }
+    opened = true;
+out:
+    if (!opened && connection) {
+        amqp_destroy_connection(connection);
+        connection = NULL;
+    }
+    free(copy);
+    return connection;
 }
 
 void kh_amqp_copy_text(char *out, size_t outlen, amqp_bytes_t bytes)

@@ -1,7 +1,8 @@
 /*
  * broker.h - what the publisher and the consumer share about talking to a
  * RabbitMQ broker with rabbitmq-c: the socket (plain, or TLS verifying the
- * broker's certificate and name), and the broker's words made printable.
+ * broker's certificate and name), opening a connection, and the broker's
+ * words made printable.
  */
 #ifndef KHAALGA_AMQP_BROKER_H
 #define KHAALGA_AMQP_BROKER_H
@@ -16,6 +17,16 @@
  * broker names it in err. NULL with err on failure. */
 amqp_socket_t *kh_amqp_new_socket(amqp_connection_state_t connection, const char *broker, bool tls,
                                   const char *tls_ca, char *err, size_t errlen);
+
+/* Connects to url (amqp:// or amqps://, the broker verified against
+ * tls_ca or the system's CAs), logs in with heartbeat_s and the client
+ * property connection_name, and opens channel. timeout_ms bounds the TCP
+ * connect, the handshakes and each RPC. broker receives the broker's
+ * printable name ("amqp://host:port vhost V", never the password), which
+ * err also uses. NULL with err when any step fails. */
+amqp_connection_state_t kh_amqp_open(const char *url, const char *tls_ca, const char *connection_name,
+                                     int heartbeat_s, unsigned timeout_ms, amqp_channel_t channel, char *broker,
+                                     size_t brokerlen, char *err, size_t errlen);
 
 /* A text of the broker's (reply text, reason), printable and bounded. */
 void kh_amqp_copy_text(char *out, size_t outlen, amqp_bytes_t bytes);

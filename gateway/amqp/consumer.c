@@ -37,7 +37,6 @@
 enum {
     FIRST_CHANNEL = 1,
     HEARTBEAT_S = 15,
-    FRAME_MAX = 131072,
     WAIT_MS = 500,              /* the longest a stop waits for the loop */
     CONNECT_TIMEOUT_MS = 5000,  /* to connect, and for each RPC */
     BACKOFF_MS = 250,
@@ -164,72 +163,27 @@ static int ensure_queue(kh_amqp_consumer *k, const kh_consumer *c, char *err, si
  * 0, or -1 with err (and no connection). */
 static int open_connection(kh_amqp_consumer *k, const kh_consumer *c, char *err, size_t errlen)
 {
-    char *url = strdup(c->url);
-    if (!url) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    struct amqp_connection_info info;
-    if (amqp_parse_url(url, &info) != AMQP_STATUS_OK) {
-        free(url);
-        snprintf(err, errlen, "consumer %s: url is not an AMQP URL", c->name);
-        return -1;
-    }
-    snprintf(k->broker, sizeof k->broker, "%s://%s:%d vhost %s", info.ssl ? "amqps" : "amqp", info.host, info.port,
-             info.vhost);
-    int rc = -1;
-    k->channel = FIRST_CHANNEL;
-    k->connection = amqp_new_connection();
-    if (!k->connection) {
-        snprintf(err, errlen, "%s: out of memory", k->broker);
-        goto out;
-    }
-    amqp_socket_t *socket = kh_amqp_new_socket(k->connection, k->broker, info.ssl, c->tls_ca, err, errlen);
-    if (!socket)
-        goto out;
-    struct timeval timeout = { CONNECT_TIMEOUT_MS / 1000, (CONNECT_TIMEOUT_MS % 1000) * 1000 };
-    int status = amqp_socket_open_noblock(socket, info.host, info.port, &timeout);
-    if (status != AMQP_STATUS_OK) {
-        snprintf(err, errlen, "%s: cannot connect: %s", k->broker, amqp_error_string2(status));
-        goto out;
-    }
-    amqp_set_handshake_timeout(k->connection, &timeout);
-    amqp_set_rpc_timeout(k->connection, &timeout);
-
     char connection_name[200];
     snprintf(connection_name, sizeof connection_name, "khaalga consumer %s", c->name);
-    amqp_table_entry_t properties[] = {
-        { amqp_cstring_bytes("connection_name"), { AMQP_FIELD_KIND_UTF8, { .bytes = amqp_cstring_bytes(connection_name) } } },
-        { amqp_cstring_bytes("product"), { AMQP_FIELD_KIND_UTF8, { .bytes = amqp_cstring_bytes("khaalga") } } },
-    };
-    amqp_table_t client_properties = { 2, properties };
-    amqp_rpc_reply_t reply = amqp_login_with_properties(k->connection, info.vhost, 0, FRAME_MAX, HEARTBEAT_S,
-                                                        &client_properties, AMQP_SASL_METHOD_PLAIN, info.user,
-                                                        info.password);
-    if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
-        snprintf(err, errlen, "%s: login as %s refused or failed", k->broker, info.user);
-        goto out;
-    }
-    amqp_channel_open(k->connection, k->channel);
-    if (rpc_ok(k, "open channel", NULL, err, errlen) != 0)
-        goto out;
+    k->channel = FIRST_CHANNEL;
+    k->connection = kh_amqp_open(c->url, c->tls_ca, connection_name, HEARTBEAT_S, CONNECT_TIMEOUT_MS, k->channel,
+                                 k->broker, sizeof k->broker, err, errlen);
+    if (!k->connection)
+        return -1;
     if (ensure_queue(k, c, err, errlen) != 0)
-        goto out;
+        goto failed;
     amqp_basic_qos(k->connection, k->channel, 0, (uint16_t)c->prefetch, 0);
     if (rpc_ok(k, "basic.qos", NULL, err, errlen) != 0)
-        goto out;
+        goto failed;
     amqp_basic_consume(k->connection, k->channel, amqp_cstring_bytes(c->queue), amqp_empty_bytes, 0, 0, 0,
                        amqp_empty_table);
     if (rpc_ok(k, "basic.consume", NULL, err, errlen) != 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc != 0 && k->connection) {
-        amqp_destroy_connection(k->connection);
-        k->connection = NULL;
-    }
-    free(url);
-    return rc;
+        goto failed;
+    return 0;
+failed:
+    amqp_destroy_connection(k->connection);
+    k->connection = NULL;
+    return -1;
 }
 
 /* Connects for c unless connected with the same settings; false when

@@ -39,6 +39,8 @@
 #define DEFAULT_BINDING_KEY       "#"
 #define DEFAULT_QUEUE_DELIVERY_LIMIT 20
 #define DEFAULT_PREFETCH          16
+#define DEFAULT_QUERIES_EXCHANGE  "customs.queries"
+#define MAX_QUERY_KIND            32
 #define MAX_PREFETCH              65535     /* basic.qos prefetch-count is 16 bits */
 
 /* inih keeps section names in a buffer of 50 bytes and cuts longer ones. */
@@ -60,6 +62,7 @@ typedef enum section_kind {
     SECTION_DESTINATION,
     SECTION_ROUTE,
     SECTION_CONSUMER,
+    SECTION_QUERIES,
     SECTION_KIND_COUNT
 } section_kind;
 
@@ -670,6 +673,48 @@ static const struct key_spec consumer_keys[] = {
     { NULL, NULL, 0, 0 }
 };
 
+/* kinds = no-debt, declaration-status: words of lower-case letters,
+ * digits and '-', each a word of the routing key query.KIND. */
+static int parse_query_kinds(struct loader *ld, const struct key_spec *key, const char *value, void *object)
+{
+    (void)key;
+    kh_queries *q = object;
+    char *list = copy_string(ld, value);
+    if (!list)
+        return -1;
+    int rc = 0;
+    for (char *save = NULL, *word = strtok_r(list, ",", &save); word && rc == 0; word = strtok_r(NULL, ",", &save)) {
+        word = trim(word);
+        size_t length = strlen(word);
+        if (length == 0 || length > MAX_QUERY_KIND || strspn(word, "abcdefghijklmnopqrstuvwxyz0123456789-") != length) {
+            rc = complain(ld, "kinds: \"%s\" is not a query kind (lower-case letters, digits and '-', at most %d)",
+                          word, MAX_QUERY_KIND);
+            break;
+        }
+        if (kh_config_query_kind(ld->config, word)) {
+            rc = complain(ld, "kinds: \"%s\" is given twice", word);
+            break;
+        }
+        if (grow(ld, (void **)&q->kinds, q->nkinds, sizeof *q->kinds) != 0 || !(q->kinds[q->nkinds] = copy_string(ld, word)))
+            rc = -1;
+        else
+            q->nkinds++;
+    }
+    free(list);
+    return rc;
+}
+
+#define QUERIES_FIELD(f) offsetof(kh_queries, f)
+
+static const struct key_spec queries_keys[] = {
+    { "url",      parse_consumer_url, QUERIES_FIELD(url), 0 },
+    { "tls_ca",   parse_path,         QUERIES_FIELD(tls_ca), 0 },
+    { "exchange", parse_amqp_name,    QUERIES_FIELD(exchange), 0 },
+    { "timeout",  parse_milliseconds, QUERIES_FIELD(timeout_ms), 0 },
+    { "kinds",    parse_query_kinds,  0, 0 },
+    { NULL, NULL, 0, 0 }
+};
+
 static const struct section_spec sections[] = {
     { "server",      SECTION_SERVER,      0, server_keys },
     { "journal",     SECTION_JOURNAL,     0, journal_keys },
@@ -681,6 +726,7 @@ static const struct section_spec sections[] = {
     { "destination", SECTION_DESTINATION, 1, destination_keys },
     { "route",       SECTION_ROUTE,       1, route_keys },
     { "consumer",    SECTION_CONSUMER,    1, consumer_keys },
+    { "queries",     SECTION_QUERIES,     0, queries_keys },
 };
 
 /* Settles what depends on the whole section: defaults that follow other keys. */
@@ -792,7 +838,7 @@ static void begin_section(struct loader *ld, const char *raw)
             spec = &sections[i];
     if (!spec) {
         complain(ld, "unknown section [%s] (server, journal, profile, spool, signing, log, "
-                 "partner ID, destination NAME, route NAME, consumer NAME)", trim(header));
+                 "partner ID, destination NAME, route NAME, consumer NAME, queries)", trim(header));
         return;
     }
     if (spec->named) {
@@ -928,6 +974,8 @@ static int key_handler(void *user, const char *section, const char *name, const 
         object = &ld->config->routes[ld->object_index];
     else if (ld->kind == SECTION_CONSUMER)
         object = &ld->config->consumers[ld->object_index];
+    else if (ld->kind == SECTION_QUERIES)
+        object = &ld->config->queries;
     return key->parse(ld, key, value, object) == 0;
 }
 
@@ -1048,6 +1096,20 @@ static int check_config(struct loader *ld)
             return complain(ld, "[consumer %s] tls_ca is for amqps:// URLs", k->name);
     }
 
+    kh_queries *q = &c->queries;
+    if (q->url || q->tls_ca || q->exchange || q->timeout_ms || q->nkinds) {
+        if (!q->url)
+            return complain(ld, "[queries] has no url");
+        if (!q->nkinds)
+            return complain(ld, "[queries] has no kinds (the questions that may be asked, e.g. kinds = no-debt)");
+        if (q->tls_ca && strncasecmp(q->url, "amqps://", 8) != 0)
+            return complain(ld, "[queries] tls_ca is for amqps:// URLs");
+        if (!q->exchange && !(q->exchange = copy_string(ld, DEFAULT_QUERIES_EXCHANGE)))
+            return -1;
+        if (!q->timeout_ms)
+            q->timeout_ms = DEFAULT_TIMEOUT_MS;
+    }
+
     /* the files it reads must be there now, not at the first message */
     if (c->tls_cert && check_file(ld, "[server] tls_cert", c->tls_cert, 0) != 0)
         return -1;
@@ -1082,6 +1144,8 @@ static int check_config(struct loader *ld)
         if (k->tls_ca && check_file(ld, what, k->tls_ca, 0) != 0)
             return -1;
     }
+    if (c->queries.tls_ca && check_file(ld, "[queries] tls_ca", c->queries.tls_ca, 0) != 0)
+        return -1;
     return 0;
 }
 
@@ -1235,7 +1299,21 @@ void kh_config_free(kh_config *c)
         free(k->from);
     }
     free(c->consumers);
+    free(c->queries.url);
+    free(c->queries.tls_ca);
+    free(c->queries.exchange);
+    for (size_t i = 0; i < c->queries.nkinds; i++)
+        free(c->queries.kinds[i]);
+    free(c->queries.kinds);
     free(c);
+}
+
+bool kh_config_query_kind(const kh_config *c, const char *kind)
+{
+    for (size_t i = 0; kind && i < c->queries.nkinds; i++)
+        if (!strcmp(c->queries.kinds[i], kind))
+            return true;
+    return false;
 }
 
 unsigned kh_family_bit(const char *name)

@@ -69,6 +69,18 @@ typedef struct kh_consumer {
     char    *from;          /* the partner its messages are journaled as coming from */
 } kh_consumer;
 
+/* [queries]: questions for CAIS (the certificate of no debt, the status of
+ * a declaration …) asked over AMQP with reply_to and correlation_id, the
+ * answer given to the HTTP caller (docs/amqp.md, "Queries"). */
+typedef struct kh_queries {
+    char    *url;           /* amqp[s]://user:pass@host:port/vhost; NULL: no queries */
+    char    *tls_ca;        /* amqps: CAs that verify the broker (PEM), or NULL for the system's */
+    char    *exchange;      /* the topic exchange queries are published to, as query.KIND (default "customs.queries") */
+    unsigned timeout_ms;    /* how long the caller waits for CAIS (default 10000) */
+    char   **kinds;         /* the kinds that may be asked: kinds = no-debt, declaration-status */
+    size_t   nkinds;
+} kh_queries;
+
 typedef struct kh_route {
     char    *name;          /* [route NAME] */
     unsigned families;      /* family = DEC, PAY … (0: any) */
@@ -110,6 +122,7 @@ typedef struct kh_config {
     size_t         nroutes;
     kh_consumer   *consumers;
     size_t         nconsumers;
+    kh_queries     queries;
 } kh_config;
 
 /* Reads and checks path. NULL on error, with err as "PATH:LINE: what" (or
@@ -123,5 +136,7 @@ const kh_partner *kh_config_partner_by_edifact_id(const kh_config *c, const char
 const kh_partner *kh_config_partner_by_identity(const kh_config *c, const char *identity);
 const kh_destination *kh_config_destination(const kh_config *c, const char *name);
 const kh_consumer *kh_config_consumer(const kh_config *c, const char *name);
+/* Whether kind is one of [queries] kinds. */
+bool kh_config_query_kind(const kh_config *c, const char *kind);
 
 #endif

@@ -16,15 +16,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
 #include "dsig/dsig.h"
+#include "ingress/queries.h"
 #include "pipeline/pipeline.h"
 #include "serve/metrics.h"
 
-enum { MAX_DAEMONS = 8 };
+enum { MAX_DAEMONS = 8, STOP_GRACE_MS = 1000 };
 
 struct kh_http {
     struct MHD_Daemon *daemons[MAX_DAEMONS];
@@ -33,6 +35,7 @@ struct kh_http {
     kh_gateway_slot   *slot;
     kh_routed_fn       routed;
     void              *ctx;
+    kh_amqp_requester *requester;    /* NULL: no [queries] */
     char              *journal;
     size_t             max_body;
     pthread_key_t      worker_key;
@@ -258,6 +261,37 @@ static enum MHD_Result get_message(kh_http *h, struct MHD_Connection *c, const c
     return ok;
 }
 
+/* A question for CAIS. Over HTTPS only a partner proved by its client
+ * certificate may ask, and CAIS is told who asks; the plain listener is
+ * the customs network's. */
+static enum MHD_Result get_query(kh_http *h, struct MHD_Connection *c, const char *kind)
+{
+    const kh_gateway *g = kh_gateway_acquire(h->slot);
+    const char *tls_partner = NULL;
+    client_proof proof = client_partner(c, g->config, &tls_partner);
+    if (proof != PLAIN_HTTP && proof != CLIENT_PARTNER) {
+        kh_gateway_release(h->slot, g);
+        return answer_error(c, MHD_HTTP_FORBIDDEN, "unknown-client-certificate",
+                            "queries over HTTPS need the client certificate of a partner");
+    }
+    kh_query_reply reply;
+    kh_query_answer(h->requester, g->config, c, kind, tls_partner, &reply);
+    kh_gateway_release(h->slot, g);
+    struct MHD_Response *r = MHD_create_response_from_buffer(reply.size, reply.body ? reply.body : "",
+                                                             MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result ok = MHD_NO;
+    if (r) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, reply.content_type);
+        MHD_add_response_header(r, "Cache-Control", "no-store");
+        if (reply.correlation_id[0])
+            MHD_add_response_header(r, "X-Correlation-Id", reply.correlation_id);
+        ok = MHD_queue_response(c, reply.status, r);
+        MHD_destroy_response(r);
+    }
+    kh_query_reply_free(&reply);
+    return ok;
+}
+
 static enum MHD_Result get_metrics(kh_http *h, struct MHD_Connection *c)
 {
     kh_worker *w = this_thread_worker(h);
@@ -337,6 +371,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return answer_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", "only GET here");
     if (strncmp(url, "/v1/messages/", 13) == 0 && url[13])
         return get_message(h, c, url + 13);
+    if (strncmp(url, "/v1/queries/", 12) == 0 && url[12])
+        return get_query(h, c, url + 12);
     if (strcmp(url, "/healthz") == 0)
         return get_health(h, c);
     if (strcmp(url, "/metrics") == 0)
@@ -414,7 +450,8 @@ static struct MHD_Daemon *listen_on(kh_http *h, const kh_config *cfg, const char
         snprintf(err, errlen, "%s: %s = %s: not ADDRESS:PORT", cfg->path, tls ? "tls_listen" : "listen", address);
         return NULL;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    /* ITC: so that a stop can quiesce the pool's threads (kh_http_stop) */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     unsigned connections = cfg->max_connections ? cfg->max_connections : 256;
@@ -444,8 +481,8 @@ static struct MHD_Daemon *listen_on(kh_http *h, const kh_config *cfg, const char
     return d;
 }
 
-kh_http *kh_http_start(const kh_config *cfg, kh_gateway_slot *slot, kh_routed_fn routed, void *ctx, char *err,
-                       size_t errlen)
+kh_http *kh_http_start(const kh_config *cfg, kh_gateway_slot *slot, kh_routed_fn routed, void *ctx,
+                       kh_amqp_requester *requester, char *err, size_t errlen)
 {
     kh_http *h = calloc(1, sizeof *h);
     if (!h || !(h->journal = strdup(cfg->journal))) {
@@ -456,6 +493,7 @@ kh_http *kh_http_start(const kh_config *cfg, kh_gateway_slot *slot, kh_routed_fn
     h->slot = slot;
     h->routed = routed;
     h->ctx = ctx;
+    h->requester = requester;
     h->max_body = cfg->max_body ? cfg->max_body : 16u << 20;
     pthread_key_create(&h->worker_key, free_worker);
     for (size_t i = 0; i < cfg->nlisten && h->ndaemons < MAX_DAEMONS; i++) {
@@ -484,12 +522,33 @@ kh_http *kh_http_start(const kh_config *cfg, kh_gateway_slot *slot, kh_routed_fn
     return h;
 }
 
+/* Connections still open on the listeners. */
+static unsigned open_connections(const kh_http *h)
+{
+    unsigned n = 0;
+    for (size_t i = 0; i < h->ndaemons; i++) {
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemons[i], MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        n += info ? info->num_connections : 0;
+    }
+    return n;
+}
+
 void kh_http_stop(kh_http *h)
 {
     if (!h)
         return;
+    /* no new connections; answers being written (a message just journaled,
+     * a question just failed) get up to STOP_GRACE_MS to leave */
+    int listeners[MAX_DAEMONS];
     for (size_t i = 0; i < h->ndaemons; i++)
+        listeners[i] = MHD_quiesce_daemon(h->daemons[i]);
+    for (int waited = 0; waited < STOP_GRACE_MS && open_connections(h) > 0; waited += 20)
+        usleep(20 * 1000);
+    for (size_t i = 0; i < h->ndaemons; i++) {
         MHD_stop_daemon(h->daemons[i]);
+        if (listeners[i] >= 0)
+            close(listeners[i]);
+    }
     pthread_key_delete(h->worker_key);
     free(h->tls_cert);
     free(h->tls_key);

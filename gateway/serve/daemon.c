@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "amqp/consumer.h"
+#include "amqp/requester.h"
 #include "delivery/deliver.h"
 #include "delivery/worker.h"
 #include "ingress/http.h"
@@ -101,11 +102,20 @@ int kh_serve(const char *config_path)
         kh_gateway_slot_free(slot);
         return EXIT_TEMPORARY;
     }
+    /* questions for CAIS, when [queries] is configured at start */
+    kh_amqp_requester *requester = NULL;
+    if (g->config->queries.url && !(requester = kh_amqp_requester_start(slot, err, sizeof err))) {
+        fprintf(stderr, "khaalga serve: queries: %s\n", err);
+        kh_delivery_stop(delivery);
+        kh_gateway_slot_free(slot);
+        return EXIT_TEMPORARY;
+    }
     kh_http *http = NULL;
     if (g->config->nlisten > 0) {
-        http = kh_http_start(g->config, slot, wake_delivery, delivery, err, sizeof err);
+        http = kh_http_start(g->config, slot, wake_delivery, delivery, requester, err, sizeof err);
         if (!http) {
             fprintf(stderr, "khaalga serve: %s\n", err);
+            kh_amqp_requester_free(requester);
             kh_delivery_stop(delivery);
             kh_gateway_slot_free(slot);
             return EXIT_USAGE;
@@ -117,6 +127,7 @@ int kh_serve(const char *config_path)
         if (!spool) {
             fprintf(stderr, "khaalga serve: spool: %s\n", err);
             kh_http_stop(http);
+            kh_amqp_requester_free(requester);
             kh_delivery_stop(delivery);
             kh_gateway_slot_free(slot);
             return EXIT_USAGE;
@@ -142,6 +153,7 @@ int kh_serve(const char *config_path)
         free(consumers);
         kh_spool_stop(spool);
         kh_http_stop(http);
+        kh_amqp_requester_free(requester);
         kh_delivery_stop(delivery);
         kh_gateway_slot_free(slot);
         return EXIT_TEMPORARY;
@@ -168,7 +180,9 @@ int kh_serve(const char *config_path)
         break;
     }
     kh_log("info", "stopping", NULL, NULL);
+    kh_amqp_requester_stop(requester);    /* questions in flight are answered 503 at once */
     kh_http_stop(http);
+    kh_amqp_requester_free(requester);
     kh_spool_stop(spool);
     for (size_t i = 0; i < nconsumers; i++)
         kh_amqp_consumer_stop(consumers[i]);

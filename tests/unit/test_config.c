@@ -341,6 +341,48 @@ static void test_consumer(void **state)
     kh_config_free(c);
 }
 
+/* [queries]: every key, the defaults of exchange and timeout, the kinds. */
+static void test_queries(void **state)
+{
+    (void)state;
+    char path[PATH_MAX], err[1024];
+    in_scratch(path, sizeof path, "queries.conf");
+    write_file(path,
+        "[server]\nlisten = 127.0.0.1:8080\n[journal]\npath = journal.db\n"
+        "[queries]\nurl = amqp://mq.customs.local/customs\nkinds = no-debt , declaration-status\n");
+    kh_config *c = kh_config_load(path, err, sizeof err);
+    if (!c)
+        fail_msg("%s", err);
+    assert_string_equal(c->queries.url, "amqp://mq.customs.local/customs");
+    assert_string_equal(c->queries.exchange, "customs.queries");
+    assert_int_equal(c->queries.timeout_ms, 10000);
+    assert_int_equal(c->queries.nkinds, 2);
+    assert_true(kh_config_query_kind(c, "no-debt"));
+    assert_true(kh_config_query_kind(c, "declaration-status"));
+    assert_false(kh_config_query_kind(c, "declaration"));
+    assert_false(kh_config_query_kind(c, NULL));
+    kh_config_free(c);
+
+    write_file(path,
+        "[server]\nlisten = 127.0.0.1:8080\n[journal]\npath = journal.db\n"
+        "[queries]\nurl = amqp://mq.customs.local/customs\nexchange = cais.questions\ntimeout = 3s\nkinds = no-debt\n");
+    c = kh_config_load(path, err, sizeof err);
+    if (!c)
+        fail_msg("%s", err);
+    assert_string_equal(c->queries.exchange, "cais.questions");
+    assert_int_equal(c->queries.timeout_ms, 3000);
+    kh_config_free(c);
+
+    /* without the section: no queries */
+    write_file(path, "[server]\nlisten = 127.0.0.1:8080\n[journal]\npath = journal.db\n");
+    c = kh_config_load(path, err, sizeof err);
+    if (!c)
+        fail_msg("%s", err);
+    assert_null(c->queries.url);
+    assert_false(kh_config_query_kind(c, "no-debt"));
+    kh_config_free(c);
+}
+
 /* CRLF line endings and a UTF-8 byte order mark, as a Windows editor writes. */
 static void test_crlf_and_bom(void **state)
 {
@@ -563,6 +605,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_defaults, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_amqp_destination, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_consumer, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_queries, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_crlf_and_bom, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_missing_file, make_scratch, remove_scratch),
         cmocka_unit_test(test_lookups),
