@@ -95,7 +95,8 @@ static char *settings_of(const kh_consumer *c)
     size_t size = strlen(c->url) + strlen(c->queue) + strlen(c->from) + (c->tls_ca ? strlen(c->tls_ca) : 0) + 32;
     char *s = malloc(size);
     if (s)
-        snprintf(s, size, "%s|%s|%s|%s|%u", c->url, c->queue, c->from, c->tls_ca ? c->tls_ca : "", c->prefetch);
+        snprintf(s, size, "%s|%s|%s|%s|%u|%d", c->url, c->queue, c->from, c->tls_ca ? c->tls_ca : "", c->prefetch,
+                 c->single_active);
     return s;
 }
 
@@ -151,9 +152,11 @@ static int ensure_queue(kh_amqp_consumer *k, const kh_consumer *c, char *err, si
     amqp_channel_open(k->connection, k->channel);
     if (rpc_ok(k, "open channel", NULL, err, errlen) != 0)
         return -1;
-    amqp_table_entry_t quorum[] = { { amqp_cstring_bytes("x-queue-type"),
-                                      { AMQP_FIELD_KIND_UTF8, { .bytes = amqp_cstring_bytes("quorum") } } } };
-    amqp_table_t arguments = { 1, quorum };
+    amqp_table_entry_t quorum[] = {
+        { amqp_cstring_bytes("x-queue-type"), { AMQP_FIELD_KIND_UTF8, { .bytes = amqp_cstring_bytes("quorum") } } },
+        { amqp_cstring_bytes("x-single-active-consumer"), { AMQP_FIELD_KIND_BOOLEAN, { .boolean = 1 } } },
+    };
+    amqp_table_t arguments = { c->single_active ? 2 : 1, quorum };
     snprintf(what, sizeof what, "declare queue %s", c->queue);
     amqp_queue_declare(k->connection, k->channel, amqp_cstring_bytes(c->queue), 0, 1, 0, 0, arguments);
     return rpc_ok(k, what, NULL, err, errlen);
@@ -226,8 +229,12 @@ static int take(kh_amqp_consumer *k, const kh_gateway *g, const kh_consumer *c, 
     char content_type[128] = "";
     if (p->_flags & AMQP_BASIC_CONTENT_TYPE_FLAG)
         kh_amqp_copy_text(content_type, sizeof content_type, p->content_type);
-    kh_received m = { "amqp", content_type[0] ? content_type : NULL,
-                      e->message.body.len ? e->message.body.bytes : "", e->message.body.len, true };
+    char correlation_id[128] = "";
+    if (p->_flags & AMQP_BASIC_CORRELATION_ID_FLAG)
+        kh_amqp_copy_text(correlation_id, sizeof correlation_id, p->correlation_id);
+    kh_received m = { .channel = "amqp", .content_type = content_type[0] ? content_type : NULL,
+                      .raw = e->message.body.len ? e->message.body.bytes : "", .size = e->message.body.len,
+                      .answer_by_reply = true, .correlation_id = correlation_id[0] ? correlation_id : NULL };
     kh_outcome o;
     kh_verdict verdict = kh_process(k->worker, g, &m, c->from, &o);
     int status;

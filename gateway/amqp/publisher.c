@@ -663,6 +663,11 @@ kh_delivery_result kh_amqp_publish(const kh_destination *d, const kh_outgoing *m
         properties._flags |= AMQP_BASIC_TYPE_FLAG;
         properties.type = amqp_cstring_bytes(m->family);
     }
+    if (d->reply_to) {    /* the consumer answers there, naming this message */
+        properties._flags |= AMQP_BASIC_REPLY_TO_FLAG | AMQP_BASIC_CORRELATION_ID_FLAG;
+        properties.reply_to = amqp_cstring_bytes(d->reply_to);
+        properties.correlation_id = amqp_cstring_bytes(m->message_id);
+    }
     amqp_bytes_t body = { m->size, (void *)m->data };
 
     if (!w.tag && !w.acked && !w.nacked) {

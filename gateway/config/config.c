@@ -648,6 +648,7 @@ static const struct key_spec destination_keys[] = {
     { "binding_key",  parse_binding_key,  DESTINATION_FIELD(binding_key), 0 },
     { "queue_delivery_limit", parse_count, DESTINATION_FIELD(queue_delivery_limit), 0 },
     { "queue_max_length",     parse_count, DESTINATION_FIELD(queue_max_length), 0 },
+    { "reply_to",     parse_amqp_name,    DESTINATION_FIELD(reply_to), 0 },
     { NULL, NULL, 0, 0 }
 };
 
@@ -670,6 +671,7 @@ static const struct key_spec consumer_keys[] = {
     { "queue",    parse_amqp_name,    CONSUMER_FIELD(queue), 0 },
     { "prefetch", parse_prefetch,     CONSUMER_FIELD(prefetch), 0 },
     { "from",     parse_name,         CONSUMER_FIELD(from), 0 },
+    { "single_active_consumer", parse_yes_no, CONSUMER_FIELD(single_active), 0 },
     { NULL, NULL, 0, 0 }
 };
 
@@ -1000,7 +1002,8 @@ static int check_amqp_destination(struct loader *ld, kh_destination *d)
     if (d->kind != KH_DEST_AMQP) {
         const char *amqp_key = d->exchange ? "exchange" : d->routing_key ? "routing_key"
             : d->tls_ca ? "tls_ca" : d->queue ? "queue" : d->binding_key ? "binding_key"
-            : d->queue_delivery_limit ? "queue_delivery_limit" : d->queue_max_length ? "queue_max_length" : NULL;
+            : d->queue_delivery_limit ? "queue_delivery_limit" : d->queue_max_length ? "queue_max_length"
+            : d->reply_to ? "reply_to" : NULL;
         if (amqp_key)
             return complain(ld, "[destination %s] is a%s %s destination: %s is for amqp ones", d->name,
                             d->kind == KH_DEST_HTTP ? "n" : "", d->kind == KH_DEST_HTTP ? "http" : "spool", amqp_key);
@@ -1277,6 +1280,7 @@ void kh_config_free(kh_config *c)
         free(d->tls_ca);
         free(d->queue);
         free(d->binding_key);
+        free(d->reply_to);
     }
     free(c->destinations);
     for (size_t i = 0; i < c->nroutes; i++) {

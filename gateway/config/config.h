@@ -56,6 +56,8 @@ typedef struct kh_destination {
     char               *binding_key;   /* the queue's binding key (default "#") */
     unsigned            queue_delivery_limit;  /* x-delivery-limit (default 20) */
     unsigned            queue_max_length;      /* x-max-length, 0: none */
+    char               *reply_to;      /* the queue a consumer answers to (reply_to, with correlation_id
+                                        * = the message id), or NULL */
 } kh_destination;
 
 /* [consumer NAME]: a queue whose messages (CAIS's answers) are taken in
@@ -67,6 +69,7 @@ typedef struct kh_consumer {
     char    *queue;         /* consumed; declared a durable quorum queue when missing */
     unsigned prefetch;      /* basic.qos: unacknowledged messages at once (default 16) */
     char    *from;          /* the partner its messages are journaled as coming from */
+    bool     single_active; /* declared with x-single-active-consumer: one instance at a time */
 } kh_consumer;
 
 /* [queries]: questions for CAIS (the certificate of no debt, the status of

@@ -208,7 +208,7 @@ static enum MHD_Result post_message(kh_http *h, struct MHD_Connection *c, reques
     if (!w)
         return answer_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "journal-unavailable", "try again later");
     const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    kh_received m = { "http", type, rq->body ? rq->body : "", rq->size, false };
+    kh_received m = { .channel = "http", .content_type = type, .raw = rq->body ? rq->body : "", .size = rq->size };
     kh_outcome o;
     const kh_gateway *g = kh_gateway_acquire(h->slot);
     const char *tls_partner = NULL;

@@ -120,7 +120,7 @@ static bool handle_file(const char *folder, const char *name, kh_worker *worker,
         o.verdict = KH_REJECTED;
         snprintf(o.reason, sizeof o.reason, "too-large");
     } else {
-        kh_received m = { "spool", NULL, data, size, false };
+        kh_received m = { .channel = "spool", .raw = data, .size = size };
         kh_process(worker, g, &m, NULL, &o);
     }
     kh_gateway_release(slot, g);

@@ -471,16 +471,9 @@ int kh_journal_find_duplicate(kh_journal *j, const kh_journal_entry *e, const ch
 
 /* ------------------------------------------------------------ the message an answer names */
 
-int kh_journal_find_original(kh_journal *j, const char *family, const char *reference, kh_original *original)
+/* The row of an original (id, partner, format, recipient) from st. */
+static int read_original(sqlite3_stmt *st, kh_original *original)
 {
-    memset(original, 0, sizeof *original);
-    if (!reference || !reference[0])
-        return 0;
-    sqlite3_stmt *st = kh_journal_statement(j, ST_FIND_ORIGINAL);
-    if (!st)
-        return -1;
-    kh_journal_bind_text(st, 1, reference);
-    kh_journal_bind_text(st, 2, family);
     int rc = sqlite3_step(st), found = 0;
     if (rc == SQLITE_ROW) {
         snprintf(original->id, sizeof original->id, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -493,4 +486,29 @@ int kh_journal_find_original(kh_journal *j, const char *family, const char *refe
     }
     sqlite3_reset(st);
     return found;
+}
+
+int kh_journal_find_original(kh_journal *j, const char *family, const char *reference, kh_original *original)
+{
+    memset(original, 0, sizeof *original);
+    if (!reference || !reference[0])
+        return 0;
+    sqlite3_stmt *st = kh_journal_statement(j, ST_FIND_ORIGINAL);
+    if (!st)
+        return -1;
+    kh_journal_bind_text(st, 1, reference);
+    kh_journal_bind_text(st, 2, family);
+    return read_original(st, original);
+}
+
+int kh_journal_find_delivered(kh_journal *j, const char *delivery_id, kh_original *original)
+{
+    memset(original, 0, sizeof *original);
+    if (!delivery_id || !delivery_id[0])
+        return 0;
+    sqlite3_stmt *st = kh_journal_statement(j, ST_FIND_DELIVERED);
+    if (!st)
+        return -1;
+    kh_journal_bind_text(st, 1, delivery_id);
+    return read_original(st, original);
 }

@@ -43,6 +43,10 @@ static const char *const statement_sql[ST_STATEMENT_COUNT] = {
         "SELECT id, coalesce(partner, ''), coalesce(format, ''), coalesce(recipient, '') FROM messages"
         " WHERE reference = ? AND family = ? AND state IN ('routed', 'unrouted', 'delivered', 'failed')"
         " ORDER BY received_at DESC LIMIT 1",
+    [ST_FIND_DELIVERED] =
+        "SELECT m.id, coalesce(m.partner, ''), coalesce(m.format, ''), coalesce(m.recipient, '')"
+        " FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.delivery_id = ? AND o.part > 0"
+        " AND m.state IN ('routed', 'unrouted', 'delivered', 'failed') LIMIT 1",
     [ST_OUTBOX_DUE] =
         "SELECT o.entry, o.message_id, o.part, o.delivery_id, o.destination, coalesce(p.family,"
         " CASE WHEN o.part = 0 THEN (SELECT upper(a.kind) FROM acknowledgements a WHERE a.message_id = o.message_id)"

@@ -34,6 +34,7 @@ typedef struct kh_received {
     size_t      size;
     bool        answer_by_reply;   /* the channel cannot answer: the acknowledgement goes to the
                                     * partner's reply destination (a partner's AMQP queue) */
+    const char *correlation_id;    /* AMQP: the message id the message answers, or NULL */
 } kh_received;
 
 /* What a message was found to be (any field may be NULL). */
@@ -108,6 +109,10 @@ typedef struct kh_original {
 } kh_original;
 /* 1 when found (into original), 0 when not, -1 on error. */
 int kh_journal_find_original(kh_journal *j, const char *family, const char *reference, kh_original *original);
+/* The taken message one of whose parts was delivered as delivery_id (the
+ * message_id a consumer saw, which its answer names in correlation_id).
+ * 1 when found, 0 when not, -1 on error. */
+int kh_journal_find_delivered(kh_journal *j, const char *delivery_id, kh_original *original);
 
 /* The outbox. */
 typedef struct kh_outbox_item {

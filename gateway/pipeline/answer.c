@@ -1,13 +1,15 @@
 /*
  * answer.c - the reverse path: a customs response (WCO RES) carried back to
- * the partner of the declaration it answers. The RES names the declaration
- * in Declaration/FunctionalReferenceID; the journal finds the declaration
- * (goods, else transit) with that reference. The declaration gets a stage "answered", and the
- * partner's reply destination a second part of the RES's entry: a CUSRES
- * addressed to its UNB identification when it sent EDIFACT, the RES signed
- * with the gateway's key when it sent XML. The delivery loop delivers that
- * part like any other, with retries. When the RES cannot be carried back,
- * it is still taken and routed; its "reply" stage and the log say why.
+ * the partner of the message it answers: the message CAIS consumed with the
+ * id the RES's AMQP correlation_id names (a payment's status goes back to
+ * its bank this way), else the declaration (goods, else transit) its
+ * Declaration/FunctionalReferenceID names. That message gets a stage
+ * "answered", and the partner's reply destination a second part of the
+ * RES's entry: a CUSRES addressed to its UNB identification when it sent
+ * EDIFACT, the RES signed with the gateway's key when it sent XML. The
+ * delivery loop delivers that part like any other, with retries. When the
+ * RES cannot be carried back, it is still taken and routed; its "reply"
+ * stage and the log say why.
  */
 #include "pipeline/internal.h"
 
@@ -98,6 +100,30 @@ static char *as_signed_res(kh_worker *w, const kh_outcome *o, const char *res, s
     return text;
 }
 
+/* The message the response answers: the one CAIS consumed as the
+ * response's correlation_id (any family: a payment's status goes back to
+ * its bank), else the goods or transit declaration its
+ * Declaration/FunctionalReferenceID names. reference receives what was
+ * looked for. 1 when found, 0 when not, -1 on a journal error. */
+static int find_answered(kh_worker *w, xmlDocPtr doc, char *reference, size_t len, kh_original *original)
+{
+    const char *correlation_id = w->received ? w->received->correlation_id : NULL;
+    reference[0] = '\0';
+    if (correlation_id) {
+        snprintf(reference, len, "%s", correlation_id);
+        int found = kh_journal_find_delivered(kh_worker_journal(w), correlation_id, original);
+        if (found != 0)
+            return found;
+    }
+    if (!find_declaration_reference(xmlDocGetRootElement(doc), reference, len))
+        return 0;
+    static const char *const answered_families[] = { "DEC", "TRN" };
+    int found = 0;
+    for (size_t i = 0; found == 0 && i < sizeof answered_families / sizeof *answered_families; i++)
+        found = kh_journal_find_original(kh_worker_journal(w), answered_families[i], reference, original);
+    return found;
+}
+
 /* The RES's "reply" stage, and a log line when it is not carried back. */
 static void settle(kh_worker *w, kh_outcome *o, const char *outcome, int64_t since_us, const char *detail)
 {
@@ -112,20 +138,16 @@ void kh_carry_back(kh_worker *w, kh_outcome *o, const kh_partner *from, xmlDocPt
     const kh_config *c = w->gateway->config;
     int64_t t0 = kh_now_us();
     char reference[128], detail[600];
-    if (!find_declaration_reference(xmlDocGetRootElement(doc), reference, sizeof reference)) {
-        settle(w, o, "skipped", t0, "the response names no Declaration/FunctionalReferenceID");
-        return;
-    }
-    /* a goods declaration, or else a transit declaration (a foreign
-     * customs' or a carrier's) with that reference */
-    static const char *const answered_families[] = { "DEC", "TRN" };
     kh_original original;
-    int found = 0;
-    for (size_t i = 0; found == 0 && i < sizeof answered_families / sizeof *answered_families; i++)
-        found = kh_journal_find_original(kh_worker_journal(w), answered_families[i], reference, &original);
+    int found = find_answered(w, doc, reference, sizeof reference, &original);
     if (found <= 0) {
-        snprintf(detail, sizeof detail, found < 0 ? "the journal cannot be read to find declaration %s"
-                                                  : "no declaration %s in the journal", reference);
+        if (found < 0)
+            snprintf(detail, sizeof detail, "the journal cannot be read to find the message %s answers", reference);
+        else if (!reference[0])
+            snprintf(detail, sizeof detail, "the response names no Declaration/FunctionalReferenceID and no "
+                                            "correlation_id of a message");
+        else
+            snprintf(detail, sizeof detail, "no declaration %s in the journal", reference);
         settle(w, o, found < 0 ? "failed" : "skipped", t0, detail);
         return;
     }
@@ -135,7 +157,7 @@ void kh_carry_back(kh_worker *w, kh_outcome *o, const kh_partner *from, xmlDocPt
     const kh_partner *partner = kh_config_partner(c, original.partner);
     bool edifact = strcmp(original.format, "edifact") == 0;
     if (!partner || !partner->reply || (edifact && !partner->edifact_id)) {
-        snprintf(detail, sizeof detail, "declaration %s of partner %s: %s", original.id,
+        snprintf(detail, sizeof detail, "message %s of partner %s: %s", original.id,
                  original.partner[0] ? original.partner : "-",
                  !partner ? "the partner is not in the configuration"
                  : !partner->reply ? "the partner has no reply destination"
@@ -149,14 +171,14 @@ void kh_carry_back(kh_worker *w, kh_outcome *o, const kh_partner *from, xmlDocPt
     char *reply = edifact ? as_cusres(w, o, partner, &original, res, res_size, &size, why, sizeof why)
                           : as_signed_res(w, o, res, res_size, &size, why, sizeof why);
     if (!reply) {
-        snprintf(detail, sizeof detail, "declaration %s of partner %s: %s", original.id, partner->id, why);
+        snprintf(detail, sizeof detail, "message %s of partner %s: %s", original.id, partner->id, why);
         settle(w, o, "failed", t0, detail);
         return;
     }
     const char *destination = partner->reply;
     kh_journal_entry_add_part(w->entry, "RES", NULL, NULL, reply, size, &destination, 1);
     free(reply);
-    snprintf(detail, sizeof detail, "declaration %s: to %s via %s as %s", original.id, partner->id, destination,
+    snprintf(detail, sizeof detail, "message %s: to %s via %s as %s", original.id, partner->id, destination,
              edifact ? "CUSRES" : w->gateway->signer ? "signed RES" : "RES");
     settle(w, o, "ok", t0, detail);
     kh_log("info", "carried-back", o->id, detail);

@@ -15,6 +15,7 @@ enum { MAX_ROUTED = 16, MAX_PROBLEMS = 200 };
 
 struct kh_worker {
     const kh_gateway *gateway;    /* of the message being processed */
+    const kh_received *received;  /* the message being processed */
     kh_journal       *journal;
     kh_journal_entry *entry;      /* the message being processed, written when it is decided */
 };

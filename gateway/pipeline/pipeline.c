@@ -169,6 +169,7 @@ kh_verdict kh_process(kh_worker *w, const kh_gateway *g, const kh_received *m, c
 {
     memset(o, 0, sizeof *o);
     w->gateway = g;
+    w->received = m;
     w->entry = kh_journal_entry_new(m);
     if (!w->entry) {
         o->verdict = KH_TEMPORARY;
@@ -193,6 +194,7 @@ kh_verdict kh_process(kh_worker *w, const kh_gateway *g, const kh_received *m, c
     }
     kh_journal_entry_free(w->entry);
     w->entry = NULL;
+    w->received = NULL;
     log_outcome(m, o);
     return o->verdict;
 }

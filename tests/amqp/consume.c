@@ -34,6 +34,10 @@ static void print_message(const amqp_envelope_t *e)
         print_bytes("type", p->type);
     if (p->_flags & AMQP_BASIC_CONTENT_TYPE_FLAG)
         print_bytes("content_type", p->content_type);
+    if (p->_flags & AMQP_BASIC_REPLY_TO_FLAG)
+        print_bytes("reply_to", p->reply_to);
+    if (p->_flags & AMQP_BASIC_CORRELATION_ID_FLAG)
+        print_bytes("correlation_id", p->correlation_id);
     if (p->_flags & AMQP_BASIC_APP_ID_FLAG)
         print_bytes("app_id", p->app_id);
     if (p->_flags & AMQP_BASIC_DELIVERY_MODE_FLAG)

@@ -3,10 +3,11 @@
  * rabbitmq-c, the way CAIS publishes its answers, so that
  * tests/amqp/run-reverse.sh can feed `khaalga serve`'s consumer.
  *
- *     publish URL QUEUE FILE...
+ *     publish URL QUEUE [--correlation-id ID] FILE...
  *
  * Each file is one persistent message (content type application/xml) to
- * the default exchange with the queue's name as routing key, on a channel
+ * the default exchange with the queue's name as routing key (with the
+ * correlation_id given, as CAIS names the message it answers), on a channel
  * in confirm mode; it exits 0 once the broker has confirmed them all, 2
  * when the broker cannot be reached or refuses one.
  */
@@ -54,7 +55,7 @@ static char *read_file(const char *path, size_t *size)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: publish URL QUEUE FILE...\n");
+        fprintf(stderr, "usage: publish URL QUEUE [--correlation-id ID] FILE...\n");
         return 64;
     }
     struct amqp_connection_info info;
@@ -79,8 +80,13 @@ int main(int argc, char **argv)
     if (failed(amqp_get_rpc_reply(c), "confirm.select"))
         return 2;
 
-    int status = 0;
-    for (int i = 3; i < argc && status == 0; i++) {
+    int status = 0, first = 3;
+    const char *correlation_id = NULL;
+    if (argc > 5 && strcmp(argv[3], "--correlation-id") == 0) {
+        correlation_id = argv[4];
+        first = 5;
+    }
+    for (int i = first; i < argc && status == 0; i++) {
         size_t size = 0;
         char *body = read_file(argv[i], &size);
         if (!body) {
@@ -92,6 +98,10 @@ int main(int argc, char **argv)
         p._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG;
         p.content_type = amqp_cstring_bytes("application/xml");
         p.delivery_mode = 2;
+        if (correlation_id) {
+            p._flags |= AMQP_BASIC_CORRELATION_ID_FLAG;
+            p.correlation_id = amqp_cstring_bytes(correlation_id);
+        }
         amqp_bytes_t bytes = { size, body };
         if (amqp_basic_publish(c, 1, amqp_empty_bytes, amqp_cstring_bytes(argv[2]), 1, 0, &p, bytes) != AMQP_STATUS_OK)
             status = 2;

@@ -68,7 +68,7 @@ static char *status_of(kh_journal *j, const char *id)
 
 static kh_journal_entry *taken_message(const char *raw, const char *const *destinations, size_t n, char *id)
 {
-    kh_received m = { "test", "application/xml", raw, strlen(raw), false };
+    kh_received m = { .channel = "test", .content_type = "application/xml", .raw = raw, .size = strlen(raw) };
     kh_journal_entry *e = kh_journal_entry_new(&m);
     assert_non_null(e);
     snprintf(id, KH_MESSAGE_ID_SIZE, "%s", kh_journal_entry_id(e));
