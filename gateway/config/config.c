@@ -40,6 +40,7 @@
 #define DEFAULT_QUEUE_DELIVERY_LIMIT 20
 #define DEFAULT_PREFETCH          16
 #define DEFAULT_QUERIES_EXCHANGE  "customs.queries"
+#define DEFAULT_EDIFACT_FROM      "MNCUSTOMS"
 #define MAX_QUERY_KIND            32
 #define MAX_PREFETCH              65535     /* basic.qos prefetch-count is 16 bits */
 
@@ -465,6 +466,19 @@ static int parse_partner_key(struct loader *ld, const struct key_spec *key, cons
     return parse_text(ld, key, value, object);
 }
 
+/* A UNB identification (an..35) that needs no release character. */
+static int parse_edifact_id(struct loader *ld, const struct key_spec *key, const char *value, void *object)
+{
+    size_t n = strlen(value);
+    bool plain = n > 0 && n <= 35 && strcspn(value, "'+:?*") == n;
+    for (const unsigned char *p = (const unsigned char *)value; plain && *p; p++)
+        plain = *p > 0x20 && *p < 0x7f;
+    if (!plain)
+        return complain(ld, "%s: \"%s\" is not an EDIFACT identification (1 to 35 printable ASCII characters, "
+                        "none of ' + : ? *)", key->name, value);
+    return parse_text(ld, key, value, object);
+}
+
 static int parse_destination_type(struct loader *ld, const struct key_spec *key, const char *value, void *object)
 {
     kh_destination *d = object;
@@ -649,6 +663,8 @@ static const struct key_spec destination_keys[] = {
     { "queue_delivery_limit", parse_count, DESTINATION_FIELD(queue_delivery_limit), 0 },
     { "queue_max_length",     parse_count, DESTINATION_FIELD(queue_max_length), 0 },
     { "reply_to",     parse_amqp_name,    DESTINATION_FIELD(reply_to), 0 },
+    { "edifact_to",   parse_name,         DESTINATION_FIELD(edifact_to), 0 },
+    { "edifact_from", parse_edifact_id,   DESTINATION_FIELD(edifact_from), 0 },
     { NULL, NULL, 0, 0 }
 };
 
@@ -1069,6 +1085,19 @@ static int check_config(struct loader *ld)
             return complain(ld, "[destination %s] backoff_max (%ums) is shorter than backoff (%ums)",
                             d->name, d->backoff_max_ms, d->backoff_ms);
     }
+    for (size_t i = 0; i < c->ndestinations; i++) {
+        kh_destination *d = &c->destinations[i];
+        const kh_partner *to = d->edifact_to ? kh_config_partner(c, d->edifact_to) : NULL;
+        if (d->edifact_to && !to)
+            return complain(ld, "[destination %s] edifact_to: there is no [partner %s]", d->name, d->edifact_to);
+        if (to && !to->edifact_id)
+            return complain(ld, "[destination %s] edifact_to: [partner %s] has no edifact_id to address it to",
+                            d->name, d->edifact_to);
+        if (d->edifact_from && !d->edifact_to)
+            return complain(ld, "[destination %s] edifact_from needs edifact_to", d->name);
+        if (d->edifact_to && !d->edifact_from && !(d->edifact_from = copy_string(ld, DEFAULT_EDIFACT_FROM)))
+            return -1;
+    }
     for (size_t i = 0; i < c->npartners; i++) {
         const kh_partner *p = &c->partners[i];
         if (p->reply && !kh_config_destination(c, p->reply))
@@ -1281,6 +1310,8 @@ void kh_config_free(kh_config *c)
         free(d->queue);
         free(d->binding_key);
         free(d->reply_to);
+        free(d->edifact_to);
+        free(d->edifact_from);
     }
     free(c->destinations);
     for (size_t i = 0; i < c->nroutes; i++) {

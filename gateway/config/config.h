@@ -58,6 +58,10 @@ typedef struct kh_destination {
     unsigned            queue_max_length;      /* x-max-length, 0: none */
     char               *reply_to;      /* the queue a consumer answers to (reply_to, with correlation_id
                                         * = the message id), or NULL */
+    /* EDIFACT: the destination gets each message as an interchange to this
+     * partner's edifact_id (a foreign customs), from edifact_from */
+    char               *edifact_to;    /* a partner id, or NULL: the normalized WCO XML */
+    char               *edifact_from;  /* UNB sender (default MNCUSTOMS) */
 } kh_destination;
 
 /* [consumer NAME]: a queue whose messages (CAIS's answers) are taken in

@@ -31,6 +31,7 @@ typedef struct error_row {
 
 typedef struct part_row {
     char   *family, *type, *office;
+    char   *sent[3];         /* the interchange it is as EDIFACT: sender, recipient, reference; or NULLs */
     void   *normalized;
     size_t  size;
     char  **destinations;
@@ -220,6 +221,30 @@ void kh_journal_entry_add_part(kh_journal_entry *e, const char *family, const ch
             p->ndestinations++;
 }
 
+void kh_journal_entry_take_without_parts(kh_journal_entry *e)
+{
+    kh_journal_entry_drop_parts(e);
+    snprintf(e->state, sizeof e->state, "unrouted");
+}
+
+size_t kh_journal_entry_parts(const kh_journal_entry *e)
+{
+    return e->nparts;
+}
+
+void kh_journal_entry_part_is_interchange(kh_journal_entry *e, const char *sender, const char *recipient,
+                                          const char *reference)
+{
+    if (e->nparts == 0)
+        return;
+    part_row *p = &e->parts[e->nparts - 1];
+    const char *values[3] = { sender, recipient, reference };
+    for (int k = 0; k < 3; k++) {
+        free(p->sent[k]);
+        p->sent[k] = copy(values[k]);
+    }
+}
+
 void kh_journal_entry_drop_parts(kh_journal_entry *e)
 {
     for (size_t i = 0; i < e->nparts; i++) {
@@ -228,6 +253,8 @@ void kh_journal_entry_drop_parts(kh_journal_entry *e)
         free(p->type);
         free(p->office);
         free(p->normalized);
+        for (int k = 0; k < 3; k++)
+            free(p->sent[k]);
         for (size_t d = 0; d < p->ndestinations; d++)
             free(p->destinations[d]);
         free(p->destinations);
@@ -314,6 +341,17 @@ static int insert_parts(kh_journal *j, const kh_journal_entry *e)
             snprintf(delivery_id, sizeof delivery_id, "%s", e->id);
         else
             snprintf(delivery_id, sizeof delivery_id, "%s-%zu", e->id, i + 1);
+        if (p->sent[0] && p->sent[1] && p->sent[2]) {
+            st = kh_journal_statement(j, ST_INSERT_SENT);
+            if (!st)
+                return -1;
+            for (int k = 0; k < 3; k++)
+                kh_journal_bind_text(st, k + 1, p->sent[k]);
+            kh_journal_bind_text(st, 4, e->id);
+            sqlite3_bind_int(st, 5, (int)i + 1);
+            if (kh_journal_step_done(st) != 0)
+                return -1;
+        }
         for (size_t d = 0; d < p->ndestinations; d++) {
             st = kh_journal_statement(j, ST_INSERT_OUTBOX);
             if (!st)
@@ -511,4 +549,16 @@ int kh_journal_find_delivered(kh_journal *j, const char *delivery_id, kh_origina
         return -1;
     kh_journal_bind_text(st, 1, delivery_id);
     return read_original(st, original);
+}
+
+int kh_journal_find_sent(kh_journal *j, const char *sender, const char *recipient, const char *reference,
+                         char message_id[KH_MESSAGE_ID_SIZE])
+{
+    sqlite3_stmt *st = kh_journal_statement(j, ST_FIND_SENT);
+    if (st) {
+        kh_journal_bind_text(st, 1, sender);
+        kh_journal_bind_text(st, 2, recipient);
+        kh_journal_bind_text(st, 3, reference);
+    }
+    return first_id(st, message_id);
 }

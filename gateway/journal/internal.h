@@ -23,6 +23,8 @@ typedef enum kh_statement {
     ST_FIND_DIGEST,
     ST_FIND_ORIGINAL,
     ST_FIND_DELIVERED,
+    ST_INSERT_SENT,
+    ST_FIND_SENT,
     ST_OUTBOX_DUE,
     ST_NORMALIZED,
     ST_OUTBOX_DELIVERED,

@@ -43,6 +43,9 @@ static const char *const statement_sql[ST_STATEMENT_COUNT] = {
         "SELECT id, coalesce(partner, ''), coalesce(format, ''), coalesce(recipient, '') FROM messages"
         " WHERE reference = ? AND family = ? AND state IN ('routed', 'unrouted', 'delivered', 'failed')"
         " ORDER BY received_at DESC LIMIT 1",
+    [ST_INSERT_SENT] =
+        "INSERT OR REPLACE INTO sent_interchanges (sender, recipient, reference, message_id, part) VALUES (?, ?, ?, ?, ?)",
+    [ST_FIND_SENT] = "SELECT message_id FROM sent_interchanges WHERE sender = ? AND recipient = ? AND reference = ?",
     [ST_FIND_DELIVERED] =
         "SELECT m.id, coalesce(m.partner, ''), coalesce(m.format, ''), coalesce(m.recipient, '')"
         " FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.delivery_id = ? AND o.part > 0"
@@ -103,6 +106,10 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS interchanges ("
     "  sender TEXT NOT NULL, recipient TEXT NOT NULL, reference TEXT NOT NULL, message_id TEXT NOT NULL,"
     "  PRIMARY KEY (sender, recipient, reference));"
+    /* interchanges Khaalga wrote (a part delivered as EDIFACT), for the CONTRL that answers one */
+    "CREATE TABLE IF NOT EXISTS sent_interchanges ("
+    "  sender TEXT NOT NULL, recipient TEXT NOT NULL, reference TEXT NOT NULL, message_id TEXT NOT NULL,"
+    "  part INTEGER NOT NULL, PRIMARY KEY (sender, recipient, reference));"
     "CREATE TABLE IF NOT EXISTS audit (at INTEGER NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL,"
     "  message_id TEXT, detail TEXT);";
 
@@ -524,6 +531,7 @@ long kh_journal_prune(kh_journal *j, int64_t before_ms)
         "DELETE FROM errors WHERE message_id IN (SELECT id FROM doomed)",
         "DELETE FROM acknowledgements WHERE message_id IN (SELECT id FROM doomed)",
         "DELETE FROM interchanges WHERE message_id IN (SELECT id FROM doomed)",
+        "DELETE FROM sent_interchanges WHERE message_id IN (SELECT id FROM doomed)",
         "DELETE FROM outbox WHERE message_id IN (SELECT id FROM doomed)",
         "DELETE FROM parts WHERE message_id IN (SELECT id FROM doomed)",
         "DELETE FROM messages WHERE id IN (SELECT id FROM doomed)",

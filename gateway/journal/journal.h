@@ -77,6 +77,15 @@ void kh_journal_entry_reject(kh_journal_entry *e, const char *state);
 void kh_journal_entry_add_part(kh_journal_entry *e, const char *family, const char *type, const char *office,
                                const void *normalized, size_t size, const char *const *destinations,
                                size_t ndestinations);
+/* The decision for a message taken that has nothing to deliver (a
+ * partner's CONTRL): "unrouted", with no parts. */
+void kh_journal_entry_take_without_parts(kh_journal_entry *e);
+/* The number of parts added so far. */
+size_t kh_journal_entry_parts(const kh_journal_entry *e);
+/* The part added last is an EDIFACT interchange Khaalga writes (to a
+ * foreign customs): remembered, so that the partner's CONTRL finds it. */
+void kh_journal_entry_part_is_interchange(kh_journal_entry *e, const char *sender, const char *recipient,
+                                          const char *reference);
 /* Forgets the parts added (a later message of the interchange failed). */
 void kh_journal_entry_drop_parts(kh_journal_entry *e);
 /* The EDIFACT interchange it was, remembered for duplicate detection. */
@@ -113,6 +122,10 @@ int kh_journal_find_original(kh_journal *j, const char *family, const char *refe
  * message_id a consumer saw, which its answer names in correlation_id).
  * 1 when found, 0 when not, -1 on error. */
 int kh_journal_find_delivered(kh_journal *j, const char *delivery_id, kh_original *original);
+/* The message one of whose parts was the interchange (sender, recipient,
+ * reference) Khaalga wrote; 1 when found, 0 when not, -1 on error. */
+int kh_journal_find_sent(kh_journal *j, const char *sender, const char *recipient, const char *reference,
+                         char message_id[KH_MESSAGE_ID_SIZE]);
 
 /* The outbox. */
 typedef struct kh_outbox_item {

@@ -18,7 +18,6 @@
 
 #include "dsig/dsig.h"
 #include "util/log.h"
-#include "wco/translate.h"
 #include "xml/safe_parse.h"
 
 /* The text of the first Declaration/FunctionalReferenceID under n. */
@@ -46,37 +45,9 @@ static bool find_declaration_reference(xmlNodePtr n, char *out, size_t len)
 static char *as_cusres(kh_worker *w, const kh_outcome *o, const kh_partner *partner, const kh_original *original,
                        const char *res, size_t res_size, size_t *size, char *why, size_t whylen)
 {
-    const kh_gateway *g = w->gateway;
-    /* an interchange control reference (0020) is at most 14 characters:
-     * seconds, milliseconds and the random part of the RES's journal id */
     char reference[16];
-    size_t id_length = strlen(o->id);
-    snprintf(reference, sizeof reference, "%.5s%.8s", id_length >= 17 ? o->id + 12 : o->id,
-             id_length >= 26 ? o->id + 18 : "");
-    kh_translate_options opt = {
-        .profile = g->profile, .directories = g->directories, .limits = &g->limits, .message = 1,
-        .to_edifact = true, .recipient = partner->edifact_id,
-        .sender = original->recipient[0] ? original->recipient : NULL, .reference = reference,
-    };
-    char *text = NULL;
-    *size = 0;
-    FILE *out = open_memstream(&text, size);
-    if (!out) {
-        snprintf(why, whylen, "out of memory");
-        return NULL;
-    }
-    kh_translation t;
-    memset(&t, 0, sizeof t);
-    int rc = kh_translate(&opt, res, res_size, o->id, out, &t, why, whylen);
-    fclose(out);
-    kh_translation_free(&t);
-    if (rc != 0 || *size == 0) {
-        free(text);
-        if (!why[0])
-            snprintf(why, whylen, "the response cannot be translated to CUSRES");
-        return NULL;
-    }
-    return text;
+    kh_interchange_reference(o->id, 0, reference);
+    return kh_write_edifact(w, res, res_size, original->recipient, partner->edifact_id, reference, size, why, whylen);
 }
 
 /* The RES itself, signed with the gateway's key when it has one. */

@@ -3,7 +3,9 @@
  * for its errors, its CONTRL and what it is; its partner found by the UNB
  * sender; a duplicate of a journaled interchange walked again so that its
  * CONTRL says 26; then every message of it normalized and routed, all or
- * none.
+ * none. A CONTRL from a partner answers an interchange Khaalga wrote to it
+ * (a foreign customs acknowledging a GOVCBR): it is journaled and the
+ * message that interchange came from gets a stage "answered".
  */
 #include "pipeline/internal.h"
 
@@ -19,8 +21,37 @@ typedef struct edifact_seen {
     char sender[36], recipient[36], reference[15];
     char sender_key[48], recipient_key[48];   /* with their qualifiers, as the duplicate registry keys them */
     bool ack_requested, duplicate;
-    uint32_t messages;
+    uint32_t messages, contrl_messages;
+    /* the UCI of a CONTRL: the interchange it answers and the action (0083) */
+    char uci_reference[15], uci_sender[36], uci_recipient[36], uci_action[4];
 } edifact_seen;
+
+static void copy_value(const kh_edi_segment *seg, uint32_t element, uint32_t component, char *out, size_t len)
+{
+    size_t n = 0;
+    const unsigned char *v = kh_edi_value(seg, element, 1, component, &n);
+    snprintf(out, len, "%.*s", v ? (int)n : 0, v ? (const char *)v : "");
+}
+
+/* UNH: counts the CONTRL messages; UCI: what the CONTRL answers. */
+static void on_edifact_segment(void *ctx, const kh_edi_segment *seg, const kh_dir_segment *def,
+                               const kh_edi_interchange *ic)
+{
+    (void)def;
+    (void)ic;
+    edifact_seen *s = ctx;
+    if (strcmp(seg->tag, "UNH") == 0) {
+        char type[8];
+        copy_value(seg, 2, 1, type, sizeof type);
+        if (strcmp(type, "CONTRL") == 0)
+            s->contrl_messages++;
+    } else if (strcmp(seg->tag, "UCI") == 0 && !s->uci_reference[0]) {
+        copy_value(seg, 1, 1, s->uci_reference, sizeof s->uci_reference);
+        copy_value(seg, 2, 1, s->uci_sender, sizeof s->uci_sender);
+        copy_value(seg, 3, 1, s->uci_recipient, sizeof s->uci_recipient);
+        copy_value(seg, 4, 1, s->uci_action, sizeof s->uci_action);
+    }
+}
 
 static void on_edifact_error(void *ctx, const kh_edi_error *e, const kh_edi_interchange *ic)
 {
@@ -62,7 +93,8 @@ static int walk(const kh_gateway *g, const kh_received *m, kh_edi_registry *regi
     kh_edi_reader *reader = kh_edi_reader_for_memory(m->raw, m->size, &g->limits);
     int rc = -1;
     if (writer && reader) {
-        kh_edi_handler collector = { .ctx = seen, .error = on_edifact_error, .interchange_end = on_interchange_end };
+        kh_edi_handler collector = { .ctx = seen, .error = on_edifact_error, .interchange_end = on_interchange_end,
+                                     .segment = on_edifact_segment };
         const kh_edi_handler *handlers[] = { &collector, kh_edi_contrl_handler(writer) };
         kh_edi_walk_options options = { .limits = g->limits, .directories = g->directories, .registry = registry };
         kh_edi_walk_result res;
@@ -99,6 +131,39 @@ static int walk_as_duplicate(const kh_gateway *g, const kh_received *m, kh_outco
     kh_edi_registry_close(taken);
     seen->duplicate = again.duplicate;
     return rc;
+}
+
+static const char *action_in_words(const char *action)
+{
+    return strcmp(action, "4") == 0 ? "rejected" : strcmp(action, "7") == 0 ? "accepted"
+         : strcmp(action, "8") == 0 ? "received" : "acknowledged";
+}
+
+/* A CONTRL of the partner: journaled (never answered with a CONTRL), and
+ * the message whose interchange it answers shows it. */
+static kh_verdict take_contrl(kh_worker *w, kh_outcome *o, const kh_partner *partner, const edifact_seen *seen)
+{
+    int64_t t0 = kh_now_us();
+    snprintf(o->family, sizeof o->family, "CONTRL");
+    kh_message_facts facts = { .family = "CONTRL" };
+    kh_worker_describe(w, &facts);
+    char original[KH_MESSAGE_ID_SIZE], detail[400];
+    int found = kh_journal_find_sent(w->journal, seen->uci_sender, seen->uci_recipient, seen->uci_reference, original);
+    if (found == 1) {
+        snprintf(detail, sizeof detail, "CONTRL from %s: interchange %s %s (UCI action %s)", partner->id,
+                 seen->uci_reference, action_in_words(seen->uci_action), seen->uci_action);
+        kh_journal_entry_answers(w->entry, original, detail);
+        snprintf(detail + strlen(detail), sizeof detail - strlen(detail), ", for message %s", original);
+        kh_worker_stage(w, o, "contrl", strcmp(seen->uci_action, "4") == 0 ? "failed" : "ok", t0, detail);
+    } else {
+        snprintf(detail, sizeof detail, found < 0 ? "the journal cannot be read"
+                 : "no interchange %s from %s to %s was sent: the CONTRL answers nothing of this gateway's",
+                 seen->uci_reference, seen->uci_sender, seen->uci_recipient);
+        kh_worker_stage(w, o, "contrl", "skipped", t0, detail);
+    }
+    kh_journal_entry_interchange(w->entry, seen->sender, seen->recipient, seen->reference);
+    kh_journal_entry_take_without_parts(w->entry);
+    return kh_worker_finish(w, o, KH_ACCEPTED, "ok");
 }
 
 kh_verdict kh_process_edifact(kh_worker *w, const kh_received *m, const char *tls_partner_id, kh_outcome *o)
@@ -145,6 +210,8 @@ kh_verdict kh_process_edifact(kh_worker *w, const kh_received *m, const char *tl
         return kh_worker_finish(w, o, KH_DUPLICATE, "duplicate");
     if (rc != 0)
         return kh_worker_finish(w, o, KH_REJECTED, "invalid-edifact");
+    if (seen.messages > 0 && seen.contrl_messages == seen.messages)
+        return take_contrl(w, o, partner, &seen);
     /* every message of the interchange, all or none: the interchange is taken
      * only when each of its messages is valid */
     for (uint32_t message = 1; message <= seen.messages; message++) {

@@ -46,6 +46,13 @@ kh_verdict kh_normalize_and_route(kh_worker *w, kh_outcome *o, const kh_partner 
 void kh_carry_back(kh_worker *w, kh_outcome *o, const kh_partner *from, xmlDocPtr doc, const char *res,
                    size_t res_size);
 
+/* edifact_output.c: a WCO document (xml) as an EDIFACT interchange from
+ * sender (NULL: the sheet's) to recipient with control reference
+ * reference; NULL with why. The reference for part of a message. */
+char *kh_write_edifact(kh_worker *w, const char *xml, size_t size, const char *sender, const char *recipient,
+                       const char *reference, size_t *out_size, char *why, size_t whylen);
+void kh_interchange_reference(const char *message_id, int part, char reference[16]);
+
 /* edifact_input.c, xml_input.c */
 kh_verdict kh_process_edifact(kh_worker *w, const kh_received *m, const char *tls_partner_id, kh_outcome *o);
 kh_verdict kh_process_xml(kh_worker *w, const kh_received *m, const char *tls_partner_id, kh_outcome *o);

@@ -197,6 +197,36 @@ static void reply_with_errors(kh_worker *w, kh_outcome *o, const normalized *n, 
     free(known);
 }
 
+/* A part of its own for a destination that takes EDIFACT (a foreign
+ * customs): the message written as an interchange to the destination's
+ * partner, remembered so that the partner's CONTRL finds it. A message the
+ * profile cannot write as EDIFACT is a failure of the configuration (a
+ * route sends a family there that has no sheet to EDIFACT): -1, with the
+ * problem in the outcome. */
+static int route_as_edifact(kh_worker *w, kh_outcome *o, const normalized *n, const wco_facts *facts,
+                            const kh_destination *d)
+{
+    const kh_partner *to = kh_config_partner(w->gateway->config, d->edifact_to);
+    char reference[16], why[512];
+    kh_interchange_reference(o->id, (int)kh_journal_entry_parts(w->entry) + 1, reference);
+    size_t size = 0;
+    char *text = to ? kh_write_edifact(w, n->bytes, n->size, d->edifact_from, to->edifact_id, reference, &size, why,
+                                       sizeof why)
+                    : NULL;
+    if (!text) {
+        char problem[700];
+        snprintf(problem, sizeof problem, "destination %s: the %s message cannot be written as EDIFACT: %s", d->name,
+                 n->family, to ? why : "its partner is not in the configuration");
+        kh_outcome_add_problem(o, "route", "", problem);
+        return -1;
+    }
+    const char *destination = d->name;
+    kh_journal_entry_add_part(w->entry, n->family, facts->type, facts->office, text, size, &destination, 1);
+    kh_journal_entry_part_is_interchange(w->entry, d->edifact_from, to->edifact_id, reference);
+    free(text);
+    return 0;
+}
+
 /* Normalizes message `message` of data (1 for an XML document) for
  * partner, validates it and, when it is valid and the partner may send its
  * family, adds it to the message's entry as a part with the destinations
@@ -239,14 +269,26 @@ kh_verdict kh_normalize_and_route(kh_worker *w, kh_outcome *o, const kh_partner 
     }
 
     t0 = kh_now_us();
-    const char *names[MAX_ROUTED];
+    const char *names[MAX_ROUTED], *as_xml[MAX_ROUTED];
     kh_route_key key = { n.family, facts.type[0] ? facts.type : NULL, facts.office[0] ? facts.office : NULL,
                          facts.agency[0] ? facts.agency : NULL };
-    size_t count = kh_route_select(g->config, &key, names, MAX_ROUTED);
-    kh_journal_entry_add_part(w->entry, n.family, facts.type, facts.office, n.bytes, n.size, names, count);
-    char detail[256] = "";
-    for (size_t i = 0; i < count; i++)
-        snprintf(detail + strlen(detail), sizeof detail - strlen(detail), "%s%s", i ? "," : "", names[i]);
+    size_t count = kh_route_select(g->config, &key, names, MAX_ROUTED), nxml = 0;
+    for (size_t i = 0; i < count; i++) {
+        const kh_destination *d = kh_config_destination(g->config, names[i]);
+        if (!d || !d->edifact_to)
+            as_xml[nxml++] = names[i];
+    }
+    kh_journal_entry_add_part(w->entry, n.family, facts.type, facts.office, n.bytes, n.size, as_xml, nxml);
+    char detail[512] = "";
+    for (size_t i = 0; i < count; i++) {
+        const kh_destination *d = kh_config_destination(g->config, names[i]);
+        if (d && d->edifact_to && route_as_edifact(w, o, &n, &facts, d) != 0) {
+            normalized_free(&n);
+            return kh_worker_finish(w, o, KH_INTERNAL, "internal");
+        }
+        snprintf(detail + strlen(detail), sizeof detail - strlen(detail), "%s%s%s", i ? "," : "", names[i],
+                 d && d->edifact_to ? " (EDIFACT)" : "");
+    }
     kh_worker_stage(w, o, "route", count ? "ok" : "skipped", t0, count ? detail : "no route matches");
     if (strcmp(n.family, "RES") == 0)
         kh_carry_back(w, o, partner, n.doc, n.bytes, n.size);

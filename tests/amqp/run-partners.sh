@@ -7,7 +7,9 @@
 # queue: the bank's FINSTA gets a CONTRL, a broken FINSTA a CONTRL naming
 # the error (and nothing reaches CAIS), the foreign customs' CUSCAR a
 # CONTRL and later CAIS's answer as a CUSRES, the agency's permit decision
-# a receipt signed by khaalga. Every inbound queue ends empty; rejected
+# a receipt signed by khaalga; a transit declaration of CAIS goes to the
+# foreign customs as a GOVCBR interchange, and the foreign customs' CONTRL
+# for it shows on the declaration. Every inbound queue ends empty; rejected
 # messages stay rejected once their acknowledgement is delivered. Reports
 # in TAP; every wait is bounded. Skips when rabbitmq-server is not
 # installed.
@@ -103,7 +105,19 @@ families = LPCO
 acknowledgements = receipt
 reply = agency-replies
 [partner cais]
-families = RES
+families = RES, TRN
+[destination erenhot-out]
+type = amqp
+url = $url
+exchange = partners
+routing_key = erenhot.out
+queue = erenhot.out
+binding_key = erenhot.out
+edifact_to = erenhot
+[route transit-to-erenhot]
+family = TRN
+type = TR
+to = erenhot-out
 [destination cais]
 type = amqp
 url = $url
@@ -113,7 +127,11 @@ queue = cais.inbox
 max_attempts = 5
 backoff = 200ms
 [route to-cais]
-family = PAY, TRN, LPCO
+family = PAY, LPCO
+to = cais
+[route cargo-to-cais]
+family = TRN
+type = CA
 to = cais
 CONF
     reply_destination bank-replies bank.replies
@@ -171,6 +189,24 @@ publish cais.answers "$tmp/res-transit.xml"
 take erenhot.replies 1
 check 'body_of "$taken" | grep -q "UNH+1+CUSRES:D:96B:UN" && body_of "$taken" | grep -q "CR-EH-5531"' \
     "CAIS's answer to the transit comes back to the foreign customs as a CUSRES naming it" "$taken $(body_of "$taken" | head -c 300)"
+
+# --- CAIS's transit declaration to the foreign customs as GOVCBR; its CONTRL comes back
+publish cais.answers "$samples/trn/valid-transit-rail-erenhot-zamyn-uud.xml"
+take erenhot.out 1
+govcbr=$(body_of "$taken")
+transit_id=$(echo "$taken" | sed -n 's/.* message_id=\([^ ]*\).*/\1/p' | head -1)
+check 'echo "$taken" | grep -q "type=TRN content_type=application/EDIFACT" && echo "$govcbr" | grep -q "UNB+UNOW:4+MNCUSTOMS:ZZZ+CNERLCUSTOMS:ZZZ+" && echo "$govcbr" | grep -q "UNH+1+GOVCBR:D:21A:UN"' \
+    "a transit declaration of CAIS goes to the foreign customs as a GOVCBR interchange addressed to it" "$taken $(echo "$govcbr" | head -c 200)"
+sent_reference=$(echo "$govcbr" | sed -n "s/^UNB+[^+]*+[^+]*+[^+]*+[^+]*+\([^+']*\).*/\1/p")
+transit_message=${transit_id%-[0-9]*}
+printf "UNB+UNOC:3+CNERLCUSTOMS:ZZZ+MNCUSTOMS:ZZZ+261123:1300+EC0001'UNH+1+CONTRL:3:1:UN'UCI+%s+MNCUSTOMS:ZZZ+CNERLCUSTOMS:ZZZ+7'UNT+3+1'UNZ+1+EC0001'" \
+    "$sent_reference" >"$tmp/contrl-back.edi"
+publish erenhot.in "$tmp/contrl-back.edi"
+check 'wait_for "status_of \"$transit_message\" | grep -q \"CONTRL from erenhot: interchange $sent_reference accepted\"" 100' \
+    "the foreign customs' CONTRL for it shows on the transit declaration as answered" "ref $sent_reference; $(grep -a "erenhot" "$tmp/serve.log" | tail -3)"
+sleep 1
+left=$(timeout 30 "$CONSUME" "$url" erenhot.replies 0 2 2>>"$tmp/consume.err")
+check '[ -z "$left" ]' "and the CONTRL is not answered with a CONTRL" "$left"
 
 # --- a licensing agency's permit decision: to CAIS as LPCO, a signed receipt back
 publish agency.in "$examples/agency-permit/permit-issued-spe-met.xml"
