@@ -138,6 +138,27 @@ static void body_field(FILE *out, const char *name, const void *data, size_t siz
     fputs("\"}", out);
 }
 
+/* A URL's user name and password ("scheme://user:password@host") dropped
+ * from text in place: delivery errors name their destination's URL. */
+static void drop_userinfo(char *s)
+{
+    for (char *p = strstr(s, "://"); p; p = strstr(p, "://")) {
+        p += 3;
+        size_t span = strcspn(p, "/@ \t\"?#");
+        if (p[span] == '@')
+            memmove(p, p + span + 1, strlen(p + span + 1) + 1);
+    }
+}
+
+static void error_field(FILE *out, const char *name, const unsigned char *value, bool comma)
+{
+    char *copy = value ? strdup((const char *)value) : NULL;
+    if (copy)
+        drop_userinfo(copy);
+    text_field(out, name, (const unsigned char *)copy, comma);
+    free(copy);
+}
+
 /* ------------------------------------------------------------ search */
 
 typedef struct where {
@@ -300,9 +321,21 @@ int kh_journal_message_json(kh_journal *j, const char *id, size_t max_body, FILE
     int known = kh_journal_has_message(j, id);
     if (known != 1)
         return known == 0 ? 1 : -1;
-    fputs("{\"message\":", out);
-    if (kh_journal_status_json(j, id, out) != 0)
+    char *status = NULL;
+    size_t status_size = 0;
+    FILE *mem = open_memstream(&status, &status_size);
+    if (!mem)
         return -1;
+    int rc = kh_journal_status_json(j, id, mem);
+    fclose(mem);
+    if (rc != 0) {
+        free(status);
+        return -1;
+    }
+    drop_userinfo(status);
+    fputs("{\"message\":", out);
+    fputs(status, out);
+    free(status);
 
     sqlite3_stmt *st = prepare(j, "SELECT raw, content_type FROM messages WHERE id = ?");
     if (!st)
@@ -610,7 +643,7 @@ int kh_journal_dead_json(kh_journal *j, int limit, FILE *out)
         text_field(out, "delivery_id", sqlite3_column_text(st, 1), true);
         text_field(out, "destination", sqlite3_column_text(st, 2), true);
         fprintf(out, ",\"attempts\":%d", sqlite3_column_int(st, 3));
-        text_field(out, "last_error", sqlite3_column_text(st, 4), true);
+        error_field(out, "last_error", sqlite3_column_text(st, 4), true);
         time_field(out, "received_at", st, 5, true);
         text_field(out, "partner", sqlite3_column_text(st, 6), true);
         text_field(out, "family", sqlite3_column_text(st, 7), true);
@@ -643,7 +676,7 @@ int kh_journal_destinations_json(kh_journal *j, int64_t now_ms, FILE *out)
                 (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
                 (long long)sqlite3_column_int64(st, 3), (long long)sqlite3_column_int64(st, 4));
         time_field(out, "last_delivered_at", st, 5, true);
-        text_field(out, "last_error", sqlite3_column_text(st, 6), true);
+        error_field(out, "last_error", sqlite3_column_text(st, 6), true);
         fputc('}', out);
     }
     sqlite3_finalize(st);

@@ -390,7 +390,8 @@
     return table(['received', 'id', 'partner', 'family', 'reference', 'state', 'errors'],
       messages.map((m) => [time(m.received_at), messageLink(m.id), m.partner || '—', m.family || '—',
         m.reference || '—', badge(m.state),
-        m.errors ? el('span', { class: 'detail' }, m.errors + ': ' + (m.first_error || '')) : '']),
+        m.errors ? el('span', { class: 'detail' }, (m.first_error || '') +
+          (m.errors > 1 ? ` (and ${m.errors - 1} more)` : '')) : '']),
       'No message matches.');
   }
 
