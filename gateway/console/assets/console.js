@@ -675,7 +675,7 @@
       show(el('h1', {}, 'Failed and dead-lettered'), failure(e));
       return;
     }
-    const ids = [...new Set(dead.dead.map((d) => d.message_id))];
+    const withButton = new Set();    /* one replay button per message, on its first row */
     show(
       el('h1', {}, 'Failed and dead-lettered'),
       section('Dead deliveries',
@@ -684,8 +684,8 @@
         table(['message', 'received', 'partner', 'family', 'reference', 'destination', 'attempts', 'last error', ''],
           dead.dead.map((d) => [messageLink(d.message_id), time(d.received_at), d.partner || '—', d.family || '—',
             d.reference || '—', d.destination, number(d.attempts), el('span', { class: 'detail' }, d.last_error || ''),
-            ids.indexOf(d.message_id) >= 0 && dead.dead.findIndex((x) => x.message_id === d.message_id) ===
-              dead.dead.indexOf(d) ? replayButton(d.message_id, null, failedPage) : '']),
+            withButton.has(d.message_id) ? '' : (withButton.add(d.message_id), replayButton(d.message_id, null,
+              failedPage))]),
           'No dead deliveries.')),
       section('Recently rejected', messagesTable(rejected.messages)));
   }
