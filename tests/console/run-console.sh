@@ -45,6 +45,10 @@ cat >>"$conf" <<CONF
 [console user certified]
 role = viewer
 client_certificate = 6098765
+[partner bank]
+identity = 5012345
+families = PAY
+trust = $tmp/pki/trust
 CONF
 check '"$KHAALGA" serve --config "$conf" --check-config >/dev/null' "--check-config accepts the console's configuration" "$("$KHAALGA" serve --config "$conf" --check-config 2>&1)"
 start_server || { echo "Bail out! khaalga serve did not start: $(tail -5 "$tmp/serve.log")"; exit 1; }
@@ -137,6 +141,12 @@ check 'grep -q "<img src=x onerror=alert(1)>" "$tmp/body"' "hostile text is data
 request GET "/console/api/messages/$valid_id" olga.jar
 check '[ "$status" = 200 ] && grep -q "\"parts\":\[{\"part\":1,\"family\":\"DEC\"" "$tmp/body" && grep -q "dec:Declaration" "$tmp/body"' \
     "a taken message has its normalized WCO DM form" "$(head -c 300 "$tmp/body")"
+"$KHAALGA" translate "$examples/finsta-duties-D01B.edi" >"$tmp/pay.xml"
+"$KHAALGA" sign --key "$tmp/pki/bank-rsa.key" --cert "$tmp/pki/bank-rsa.chain.pem" "$tmp/pay.xml" >"$tmp/pay.signed.xml"
+post "$tmp/pay.signed.xml" application/xml
+request GET "/console/api/messages/$posted_id" olga.jar
+check '[ "$status" = 200 ] && grep -q "\"signer\":\"CN=Test Bank payments" "$tmp/body" && grep -q "\"stage\":\"verify\",\"outcome\":\"ok\"" "$tmp/body" && grep -q "SignatureValue" "$tmp/body"' \
+    "a signed payment has its signature verdict and signer, and its raw signed XML" "$(head -c 600 "$tmp/body")"
 request GET /console/api/messages/20990101000000000-00000000 olga.jar
 check '[ "$status" = 404 ]' "an unknown message is 404" "$status"
 request GET /console/api/dead olga.jar
