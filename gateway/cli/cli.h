@@ -94,6 +94,7 @@ int kh_cmd_verify(int argc, char **argv);
 int kh_cmd_sign(int argc, char **argv);
 int kh_cmd_serve(int argc, char **argv);
 int kh_cmd_status(int argc, char **argv);
+int kh_cmd_passwd(int argc, char **argv);
 int kh_cmd_replay(int argc, char **argv);
 int kh_cmd_stats(int argc, char **argv);
 int kh_cmd_help(int argc, char **argv);

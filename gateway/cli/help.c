@@ -31,6 +31,8 @@ static const char usage[] =
     "                      routing and delivery out\n"
     "  status ID | replay ID|--failed | stats [--since HOURS]   (--config FILE or --journal FILE)\n"
     "                      a message's lifecycle, dead deliveries back, counts and latencies\n"
+    "  passwd [--iterations N]\n"
+    "                      a password read from stdin -> the hash a console user's password takes\n"
     "  tokenize [FILE|-]   only tokenize and count segments (for measurements)\n"
     "  help [COMMAND]      this text, or the options of one command\n"
     "\n"
@@ -198,7 +200,9 @@ static const command_help commands[] = {
       "/v1/messages/ID gives a message's lifecycle, /healthz and /metrics\n"
       "(Prometheus) the service's. SIGHUP reloads the configuration (a bad one is\n"
       "refused and the running one kept); SIGTERM stops. Log lines are JSON on\n"
-      "stderr. --check-config only checks the configuration and what it names.\n",
+      "stderr. --check-config only checks the configuration and what it names.\n"
+      "With a [console] section, the operator console (web pages and a JSON API,\n"
+      "docs/console.md) listens on its own address.\n",
       false },
     { "status",
       "usage: khaalga status (--config FILE | --journal FILE) ID\n"
@@ -220,6 +224,16 @@ static const command_help commands[] = {
       "Counts and latencies of the last HOURS (default 24) by hour, family, partner\n"
       "and customs office, one JSON object a line: messages, rejected, delivered,\n"
       "failed, average and largest processing time in milliseconds.\n",
+      false },
+    { "passwd",
+      "usage: khaalga passwd [--iterations N]\n"
+      "\n"
+      "Reads a password from standard input (one line; on a terminal it asks twice,\n"
+      "without echo) and prints its hash for the password of a [console user NAME]\n"
+      "section: PBKDF2-HMAC-SHA256 with a random salt, as\n"
+      "$pbkdf2-sha256$i=N$SALT$HASH. Nothing else is printed.\n"
+      "\n"
+      "  --iterations N            PBKDF2 iterations (default 600000; 100000 to 10000000)\n",
       false },
     { "tokenize",
       "usage: khaalga tokenize [OPTIONS] [FILE|-]\n"

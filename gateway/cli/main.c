@@ -26,6 +26,7 @@ static const subcommand subcommands[] = {
     { "status", kh_cmd_status },
     { "replay", kh_cmd_replay },
     { "stats", kh_cmd_stats },
+    { "passwd", kh_cmd_passwd },
     { "help", kh_cmd_help },
     { "--help", kh_cmd_help },
     { "-h", kh_cmd_help },

@@ -24,6 +24,7 @@
 
 #include "amqp/names.h"
 #include "config/config.h"
+#include "console/password.h"
 
 #define DEFAULT_MAX_BODY          (16u * 1024 * 1024)
 #define DEFAULT_MAX_CONNECTIONS   256
@@ -43,6 +44,8 @@
 #define DEFAULT_EDIFACT_FROM      "MNCUSTOMS"
 #define MAX_QUERY_KIND            32
 #define MAX_PREFETCH              65535     /* basic.qos prefetch-count is 16 bits */
+#define DEFAULT_SESSION_IDLE_S    (15 * 60)
+#define DEFAULT_SESSION_LIFETIME_S (8 * 60 * 60)
 
 /* inih keeps section names in a buffer of 50 bytes and cuts longer ones. */
 #define MAX_SECTION_NAME 49
@@ -64,6 +67,8 @@ typedef enum section_kind {
     SECTION_ROUTE,
     SECTION_CONSUMER,
     SECTION_QUERIES,
+    SECTION_CONSOLE,
+    SECTION_CONSOLE_USER,
     SECTION_KIND_COUNT
 } section_kind;
 
@@ -585,6 +590,28 @@ static int parse_route_to(struct loader *ld, const struct key_spec *key, const c
     return for_each_item(ld, key, value, add_route_destination, object);
 }
 
+/* role = viewer | operator */
+static int parse_role(struct loader *ld, const struct key_spec *key, const char *value, void *object)
+{
+    kh_console_user *u = object;
+    if (!strcmp(value, "viewer"))
+        u->role = KH_ROLE_VIEWER;
+    else if (!strcmp(value, "operator"))
+        u->role = KH_ROLE_OPERATOR;
+    else
+        return complain(ld, "%s: \"%s\" is not viewer or operator", key->name, value);
+    return 0;
+}
+
+/* A hash made by `khaalga passwd`; the value is not quoted back. */
+static int parse_password_hash(struct loader *ld, const struct key_spec *key, const char *value, void *object)
+{
+    char why[160];
+    if (kh_password_check_format(value, why, sizeof why) != 0)
+        return complain(ld, "%s: %s", key->name, why);
+    return parse_text(ld, key, value, object);
+}
+
 /* ------------------------------------------------------------ sections */
 
 #define CONFIG_FIELD(f) offsetof(kh_config, f)
@@ -733,6 +760,26 @@ static const struct key_spec queries_keys[] = {
     { NULL, NULL, 0, 0 }
 };
 
+#define CONSOLE_FIELD(f) offsetof(kh_console_config, f)
+
+static const struct key_spec console_keys[] = {
+    { "listen",           parse_address, CONSOLE_FIELD(listen), 0 },
+    { "tls",              parse_yes_no,  CONSOLE_FIELD(tls), 0 },
+    { "client_ca",        parse_path,    CONSOLE_FIELD(client_ca), 0 },
+    { "session_idle",     parse_seconds, CONSOLE_FIELD(session_idle_s), 0 },
+    { "session_lifetime", parse_seconds, CONSOLE_FIELD(session_lifetime_s), 0 },
+    { NULL, NULL, 0, 0 }
+};
+
+#define CONSOLE_USER_FIELD(f) offsetof(kh_console_user, f)
+
+static const struct key_spec console_user_keys[] = {
+    { "role",               parse_role,          0, 0 },
+    { "password",           parse_password_hash, CONSOLE_USER_FIELD(password), 0 },
+    { "client_certificate", parse_text,          CONSOLE_USER_FIELD(client_certificate), 0 },
+    { NULL, NULL, 0, 0 }
+};
+
 static const struct section_spec sections[] = {
     { "server",      SECTION_SERVER,      0, server_keys },
     { "journal",     SECTION_JOURNAL,     0, journal_keys },
@@ -745,6 +792,8 @@ static const struct section_spec sections[] = {
     { "route",       SECTION_ROUTE,       1, route_keys },
     { "consumer",    SECTION_CONSUMER,    1, consumer_keys },
     { "queries",     SECTION_QUERIES,     0, queries_keys },
+    { "console",     SECTION_CONSOLE,     0, console_keys },
+    { "console user", SECTION_CONSOLE_USER, 1, console_user_keys },
 };
 
 /* Settles what depends on the whole section: defaults that follow other keys. */
@@ -822,6 +871,16 @@ static int add_named_object(struct loader *ld, section_kind kind, const char *na
         c->consumers[c->nconsumers].prefetch = DEFAULT_PREFETCH;
         ld->object_index = c->nconsumers++;
         return 0;
+    case SECTION_CONSOLE_USER:
+        for (i = 0; i < c->console.nusers; i++)
+            if (!strcmp(c->console.users[i].name, name))
+                goto duplicate;
+        if (grow(ld, (void **)&c->console.users, c->console.nusers, sizeof *c->console.users) != 0)
+            return -1;
+        if (!(c->console.users[c->console.nusers].name = copy_string(ld, name)))
+            return -1;
+        ld->object_index = c->console.nusers++;
+        return 0;
     default:
         return -1;
     }
@@ -849,6 +908,11 @@ static void begin_section(struct loader *ld, const char *raw)
     if (*name)
         *name++ = '\0';
     name = trim(name);
+    /* [console user NAME]: a kind of two words */
+    if (!strcmp(kind, "console") && !strncmp(name, "user", 4) && (!name[4] || name[4] == ' ' || name[4] == '\t')) {
+        kind = "console user";
+        name = trim(name + 4);
+    }
 
     const struct section_spec *spec = NULL;
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
@@ -856,7 +920,8 @@ static void begin_section(struct loader *ld, const char *raw)
             spec = &sections[i];
     if (!spec) {
         complain(ld, "unknown section [%s] (server, journal, profile, spool, signing, log, "
-                 "partner ID, destination NAME, route NAME, consumer NAME, queries)", trim(header));
+                 "partner ID, destination NAME, route NAME, consumer NAME, queries, console, console user NAME)",
+                 trim(header));
         return;
     }
     if (spec->named) {
@@ -880,6 +945,8 @@ static void begin_section(struct loader *ld, const char *raw)
             return;
         }
         ld->singleton_lines[spec->id] = ld->line_no;
+        if (spec->id == SECTION_CONSOLE)
+            ld->config->console.enabled = true;
     }
     ld->section = spec;
     ld->kind = spec->id;
@@ -994,6 +1061,10 @@ static int key_handler(void *user, const char *section, const char *name, const 
         object = &ld->config->consumers[ld->object_index];
     else if (ld->kind == SECTION_QUERIES)
         object = &ld->config->queries;
+    else if (ld->kind == SECTION_CONSOLE)
+        object = &ld->config->console;
+    else if (ld->kind == SECTION_CONSOLE_USER)
+        object = &ld->config->console.users[ld->object_index];
     return key->parse(ld, key, value, object) == 0;
 }
 
@@ -1047,6 +1118,51 @@ static int check_amqp_destination(struct loader *ld, kh_destination *d)
         return -1;
     if (d->queue && !d->queue_delivery_limit)
         d->queue_delivery_limit = DEFAULT_QUEUE_DELIVERY_LIMIT;
+    return 0;
+}
+
+/* [console] and its users (docs/console.md). */
+static int check_console(struct loader *ld)
+{
+    kh_config *c = ld->config;
+    kh_console_config *k = &c->console;
+    if (!k->enabled) {
+        if (k->nusers)
+            return complain(ld, "[console user %s] needs a [console] section", k->users[0].name);
+        return 0;
+    }
+    if (!k->listen)
+        return complain(ld, "[console] listen is missing");
+    for (size_t i = 0; i < c->nlisten; i++)
+        if (!strcmp(c->listen[i], k->listen))
+            return complain(ld, "[console] listen %s is also a [server] listen", k->listen);
+    if (c->tls_listen && !strcmp(c->tls_listen, k->listen))
+        return complain(ld, "[console] listen %s is also the [server] tls_listen", k->listen);
+    if (k->tls && (!c->tls_cert || !c->tls_key))
+        return complain(ld, "[console] tls = yes needs [server] tls_cert and tls_key");
+    if (k->client_ca && !k->tls)
+        return complain(ld, "[console] client_ca needs tls = yes");
+    if (k->session_idle_s > k->session_lifetime_s)
+        return complain(ld, "[console] session_idle (%us) is longer than session_lifetime (%us)",
+                        k->session_idle_s, k->session_lifetime_s);
+    if (!k->nusers)
+        return complain(ld, "[console] has no users: add a [console user NAME] with a role and a password");
+    for (size_t i = 0; i < k->nusers; i++) {
+        const kh_console_user *u = &k->users[i];
+        if (!u->role)
+            return complain(ld, "[console user %s] has no role (viewer or operator)", u->name);
+        if (!u->password && !u->client_certificate)
+            return complain(ld, "[console user %s] has neither a password nor a client_certificate", u->name);
+        if (u->client_certificate && !k->client_ca)
+            return complain(ld, "[console user %s] client_certificate needs [console] client_ca", u->name);
+        for (size_t j = 0; j < i; j++)
+            if (u->client_certificate && k->users[j].client_certificate &&
+                !strcmp(u->client_certificate, k->users[j].client_certificate))
+                return complain(ld, "[console user %s] client_certificate \"%s\" already names user %s", u->name,
+                                u->client_certificate, k->users[j].name);
+    }
+    if (k->client_ca && check_file(ld, "[console] client_ca", k->client_ca, 0) != 0)
+        return -1;
     return 0;
 }
 
@@ -1141,6 +1257,8 @@ static int check_config(struct loader *ld)
         if (!q->timeout_ms)
             q->timeout_ms = DEFAULT_TIMEOUT_MS;
     }
+    if (check_console(ld) != 0)
+        return -1;
 
     /* the files it reads must be there now, not at the first message */
     if (c->tls_cert && check_file(ld, "[server] tls_cert", c->tls_cert, 0) != 0)
@@ -1223,6 +1341,8 @@ kh_config *kh_config_load(const char *path, char *err, size_t errlen)
     c->threads = DEFAULT_THREADS;
     c->connection_timeout_s = DEFAULT_CONNECTION_TIMEOUT_S;
     c->retention_days = DEFAULT_RETENTION_DAYS;
+    c->console.session_idle_s = DEFAULT_SESSION_IDLE_S;
+    c->console.session_lifetime_s = DEFAULT_SESSION_LIFETIME_S;
     ld.config = c;
 
     ld.file = fopen(path, "re");
@@ -1340,6 +1460,15 @@ void kh_config_free(kh_config *c)
     for (size_t i = 0; i < c->queries.nkinds; i++)
         free(c->queries.kinds[i]);
     free(c->queries.kinds);
+    free(c->console.listen);
+    free(c->console.client_ca);
+    for (size_t i = 0; i < c->console.nusers; i++) {
+        kh_console_user *u = &c->console.users[i];
+        free(u->name);
+        free(u->password);
+        free(u->client_certificate);
+    }
+    free(c->console.users);
     free(c);
 }
 
@@ -1412,5 +1541,25 @@ const kh_consumer *kh_config_consumer(const kh_config *c, const char *name)
     for (size_t i = 0; i < c->nconsumers; i++)
         if (!strcmp(c->consumers[i].name, name))
             return &c->consumers[i];
+    return NULL;
+}
+
+const kh_console_user *kh_config_console_user(const kh_config *c, const char *name)
+{
+    if (!c || !name)
+        return NULL;
+    for (size_t i = 0; i < c->console.nusers; i++)
+        if (!strcmp(c->console.users[i].name, name))
+            return &c->console.users[i];
+    return NULL;
+}
+
+const kh_console_user *kh_config_console_user_by_certificate(const kh_config *c, const char *identity)
+{
+    if (!c || !identity || !identity[0])
+        return NULL;
+    for (size_t i = 0; i < c->console.nusers; i++)
+        if (c->console.users[i].client_certificate && !strcmp(c->console.users[i].client_certificate, identity))
+            return &c->console.users[i];
     return NULL;
 }

@@ -98,6 +98,28 @@ typedef struct kh_route {
     size_t   nto;
 } kh_route;
 
+/* The operator console (docs/console.md): [console] and its users,
+ * [console user NAME]. */
+typedef enum kh_console_role { KH_ROLE_VIEWER = 1, KH_ROLE_OPERATOR = 2 } kh_console_role;
+
+typedef struct kh_console_user {
+    char           *name;                 /* [console user NAME] */
+    kh_console_role role;                 /* role = viewer | operator */
+    char           *password;             /* a hash of `khaalga passwd`, or NULL */
+    char           *client_certificate;   /* the CN or serialNumber of its TLS client certificate, or NULL */
+} kh_console_user;
+
+typedef struct kh_console_config {
+    bool             enabled;             /* a [console] section was given */
+    char            *listen;              /* "ADDRESS:PORT" */
+    bool             tls;                 /* HTTPS with [server] tls_cert and tls_key */
+    char            *client_ca;           /* CAs of the users' client certificates (PEM), or NULL */
+    unsigned         session_idle_s;      /* (default 900) */
+    unsigned         session_lifetime_s;  /* (default 28800) */
+    kh_console_user *users;
+    size_t           nusers;
+} kh_console_config;
+
 typedef struct kh_config {
     char          *path;
     /* [server] */
@@ -130,6 +152,7 @@ typedef struct kh_config {
     kh_consumer   *consumers;
     size_t         nconsumers;
     kh_queries     queries;
+    kh_console_config console;
 } kh_config;
 
 /* Reads and checks path. NULL on error, with err as "PATH:LINE: what" (or
@@ -145,5 +168,7 @@ const kh_destination *kh_config_destination(const kh_config *c, const char *name
 const kh_consumer *kh_config_consumer(const kh_config *c, const char *name);
 /* Whether kind is one of [queries] kinds. */
 bool kh_config_query_kind(const kh_config *c, const char *kind);
+const kh_console_user *kh_config_console_user(const kh_config *c, const char *name);
+const kh_console_user *kh_config_console_user_by_certificate(const kh_config *c, const char *identity);
 
 #endif

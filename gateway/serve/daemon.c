@@ -13,6 +13,7 @@
 
 #include "amqp/consumer.h"
 #include "amqp/requester.h"
+#include "console/console.h"
 #include "delivery/deliver.h"
 #include "delivery/worker.h"
 #include "ingress/http.h"
@@ -158,6 +159,20 @@ int kh_serve(const char *config_path)
         kh_gateway_slot_free(slot);
         return EXIT_TEMPORARY;
     }
+    /* the operator console, when configured: on its own listener */
+    kh_console *console = NULL;
+    if (g->config->console.enabled &&
+        !(console = kh_console_start(slot, wake_delivery, delivery, err, sizeof err))) {
+        fprintf(stderr, "khaalga serve: console: %s\n", err);
+        for (size_t i = 0; i < nconsumers; i++)
+            kh_amqp_consumer_stop(consumers[i]);
+        free(consumers);
+        kh_spool_stop(spool);
+        kh_http_stop(http);
+        kh_delivery_stop(delivery);
+        kh_gateway_slot_free(slot);
+        return EXIT_USAGE;
+    }
     kh_log("info", "started", NULL, config_path);
 
     for (;;) {
@@ -180,6 +195,7 @@ int kh_serve(const char *config_path)
         break;
     }
     kh_log("info", "stopping", NULL, NULL);
+    kh_console_stop(console);
     kh_amqp_requester_stop(requester);    /* questions in flight are answered 503 at once */
     kh_http_stop(http);
     kh_amqp_requester_free(requester);
