@@ -263,20 +263,43 @@ static struct curl_slist *add_header(struct curl_slist *list, const char *name, 
     return longer ? longer : list;
 }
 
+/* The endpoint as errors and logs name it: scheme, host, port and path,
+ * never a user name, password or query string the URL may hold. */
+static void endpoint_name(const char *url, char *out, size_t len)
+{
+    snprintf(out, len, "the endpoint of the destination");
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK
+        && curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK
+        && curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        curl_url_get(u, CURLUPART_PORT, &port, 0);
+        curl_url_get(u, CURLUPART_PATH, &path, 0);
+        snprintf(out, len, "%s://%s%s%s%s", scheme, host, port ? ":" : "", port ? port : "", path ? path : "");
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_url_cleanup(u);
+}
+
 static kh_delivery_result post_to_url(const kh_destination *d, const kh_outgoing *m, char *err, size_t errlen)
 {
+    char endpoint[512];
+    endpoint_name(d->url, endpoint, sizeof endpoint);
     const char *content_type = m->content_type ? m->content_type : "application/octet-stream";
     if (!is_header_value(m->message_id) || !is_header_value(content_type)
         || (m->family && !is_header_value(m->family)) || (!m->data && m->size)
         || strlen(m->message_id) > 200 || strlen(content_type) > 200
         || (m->family && strlen(m->family) > 200)) {
-        snprintf(err, errlen, "%s: message id, family or content type cannot be an HTTP header", d->url);
+        snprintf(err, errlen, "%s: message id, family or content type cannot be an HTTP header", endpoint);
         return KH_DELIVERY_REFUSED;
     }
 
     CURL *curl = curl_easy_init();
     if (!curl) {
-        snprintf(err, errlen, "%s: cannot start a libcurl handle", d->url);
+        snprintf(err, errlen, "%s: cannot start a libcurl handle", endpoint);
         return KH_DELIVERY_RETRY;
     }
     int failed = 0;
@@ -289,7 +312,7 @@ static kh_delivery_result post_to_url(const kh_destination *d, const kh_outgoing
     if (failed) {
         curl_slist_free_all(headers);
         curl_easy_cleanup(curl);
-        snprintf(err, errlen, "%s: out of memory", d->url);
+        snprintf(err, errlen, "%s: out of memory", endpoint);
         return KH_DELIVERY_RETRY;
     }
 
@@ -319,7 +342,7 @@ static kh_delivery_result post_to_url(const kh_destination *d, const kh_outgoing
     CURLcode code = curl_easy_perform(curl);
     if (code != CURLE_OK) {
         /* connection refused, name not resolved, TLS, timeout …: all may pass */
-        snprintf(err, errlen, "%s: %s", d->url, curl_error[0] ? curl_error : curl_easy_strerror(code));
+        snprintf(err, errlen, "%s: %s", endpoint, curl_error[0] ? curl_error : curl_easy_strerror(code));
         result = KH_DELIVERY_RETRY;
     } else {
         long status = 0;
@@ -335,7 +358,7 @@ static kh_delivery_result post_to_url(const kh_destination *d, const kh_outgoing
             result = KH_DELIVERY_RETRY;
         }
         if (result != KH_DELIVERED)
-            snprintf(err, errlen, "%s: HTTP %ld%s%s", d->url, status,
+            snprintf(err, errlen, "%s: HTTP %ld%s%s", endpoint, status,
                 excerpt.length ? ": " : "", excerpt.text);
     }
     curl_slist_free_all(headers);

@@ -564,6 +564,29 @@ static void test_http_connection_refused(void **state)
     assert_non_null(strstr(err, url));
 }
 
+/* A URL's user name, password and query never reach the error text (it
+ * goes to the journal, the log and the console). */
+static void test_http_error_hides_credentials(void **state)
+{
+    (void)state;
+    char err[512], url[160];
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = 0 };
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&address, sizeof address), 0);
+    socklen_t length = sizeof address;
+    getsockname(fd, (struct sockaddr *)&address, &length);
+    close(fd);
+    snprintf(url, sizeof url, "http://agency:s3cret@127.0.0.1:%u/permits?token=t0ken", ntohs(address.sin_port));
+    kh_destination d = { .name = "agency", .kind = KH_DEST_HTTP, .url = url, .timeout_ms = 2000 };
+    kh_outgoing m = message("msg-h", payload, sizeof payload - 1);
+    assert_int_equal(kh_deliver(&d, &m, err, sizeof err), KH_DELIVERY_RETRY);
+    char expected[96];
+    snprintf(expected, sizeof expected, "http://127.0.0.1:%u/permits: ", ntohs(address.sin_port));
+    if (!strstr(err, expected) || strstr(err, "s3cret") || strstr(err, "agency:") || strstr(err, "t0ken"))
+        fail_msg("%s", err);
+}
+
 /* Only http and https, and no header can be smuggled in by an id. */
 static void test_http_refuses_what_it_must_not_send(void **state)
 {
@@ -676,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_http_redirect_not_followed),
         cmocka_unit_test(test_http_timeout),
         cmocka_unit_test(test_http_connection_refused),
+        cmocka_unit_test(test_http_error_hides_credentials),
         cmocka_unit_test_setup_teardown(test_http_refuses_what_it_must_not_send, make_scratch, remove_scratch),
         cmocka_unit_test(test_backoff_bounds),
         cmocka_unit_test(test_backoff_threads),
