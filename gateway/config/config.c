@@ -49,7 +49,7 @@
 
 /* inih keeps section names in a buffer of 50 bytes and cuts longer ones. */
 #define MAX_SECTION_NAME 49
-#define MAX_KEYS_PER_SECTION 16
+#define MAX_KEYS_PER_SECTION 32
 /* the index of "type" in destination_keys[]: other keys look whether it was given */
 #define DESTINATION_KEY_TYPE 0
 
@@ -1037,6 +1037,10 @@ static int key_handler(void *user, const char *section, const char *name, const 
         }
     if (!key) {
         complain(ld, "unknown key \"%s\" in [%s]", name, ld->section->kind);
+        return 0;
+    }
+    if (index >= MAX_KEYS_PER_SECTION) {    /* a section's table grew past what the loader counts */
+        complain(ld, "%s: [%s] has more keys than this build can read", name, ld->section->kind);
         return 0;
     }
     if (ld->key_lines[index] && !key->repeats) {
