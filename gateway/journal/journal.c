@@ -414,10 +414,12 @@ int kh_journal_stats_json(kh_journal *j, int64_t since_ms, FILE *out)
         j, "SELECT strftime('%Y-%m-%dT%H:00Z', m.received_at / 1000, 'unixepoch') AS hour,"
            " coalesce(m.family, '-'), coalesce(m.partner, '-'), coalesce(m.office, '-'), count(*),"
            " sum(m.state = 'rejected'), sum(m.state = 'delivered'), sum(m.state = 'failed'),"
-           " avg(l.ms), max(l.ms)"
+           " avg(l.ms), max(l.ms), coalesce(sum(d.n), 0)"
            " FROM messages m LEFT JOIN (SELECT s.message_id, max(s.at) - mm.received_at AS ms FROM stages s"
-           "   JOIN messages mm ON mm.id = s.message_id WHERE s.stage <> 'deliver' GROUP BY s.message_id) l"
-           "   ON l.message_id = m.id"
+           "   JOIN messages mm ON mm.id = s.message_id WHERE s.stage NOT IN ('deliver', 'dead-lettered')"
+           "   GROUP BY s.message_id) l ON l.message_id = m.id"
+           " LEFT JOIN (SELECT message_id, count(*) AS n FROM outbox WHERE state = 'dead' GROUP BY message_id) d"
+           "   ON d.message_id = m.id"
            " WHERE m.received_at >= ? GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
     if (!st)
         return -1;
@@ -428,10 +430,11 @@ int kh_journal_stats_json(kh_journal *j, int64_t since_ms, FILE *out)
         json_key_text(out, "family", sqlite3_column_text(st, 1), true);
         json_key_text(out, "partner", sqlite3_column_text(st, 2), true);
         json_key_text(out, "office", sqlite3_column_text(st, 3), true);
-        fprintf(out, ",\"messages\":%d,\"rejected\":%d,\"delivered\":%d,\"failed\":%d,"
+        fprintf(out, ",\"messages\":%d,\"rejected\":%d,\"delivered\":%d,\"failed\":%d,\"dead\":%d,"
                      "\"latency_ms_avg\":%.1f,\"latency_ms_max\":%lld}\n",
                 sqlite3_column_int(st, 4), sqlite3_column_int(st, 5), sqlite3_column_int(st, 6),
-                sqlite3_column_int(st, 7), sqlite3_column_double(st, 8), (long long)sqlite3_column_int64(st, 9));
+                sqlite3_column_int(st, 7), sqlite3_column_int(st, 10), sqlite3_column_double(st, 8),
+                (long long)sqlite3_column_int64(st, 9));
     }
     sqlite3_finalize(st);
     return 0;
