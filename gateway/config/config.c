@@ -43,7 +43,7 @@
 
 /* inih keeps section names in a buffer of 50 bytes and cuts longer ones. */
 #define MAX_SECTION_NAME 49
-#define MAX_KEYS_PER_SECTION 16
+#define MAX_KEYS_PER_SECTION 24      /* more than any section has (destination: 16) */
 /* the index of "type" in destination_keys[]: other keys look whether it was given */
 #define DESTINATION_KEY_TYPE 0
 
@@ -645,6 +645,7 @@ static const struct key_spec destination_keys[] = {
     { "binding_key",  parse_binding_key,  DESTINATION_FIELD(binding_key), 0 },
     { "queue_delivery_limit", parse_count, DESTINATION_FIELD(queue_delivery_limit), 0 },
     { "queue_max_length",     parse_count, DESTINATION_FIELD(queue_max_length), 0 },
+    { "watch_dead_letters",   parse_yes_no, DESTINATION_FIELD(watch_dead_letters), 0 },
     { NULL, NULL, 0, 0 }
 };
 
@@ -683,6 +684,18 @@ static const struct section_spec sections[] = {
     { "consumer",    SECTION_CONSUMER,    1, consumer_keys },
 };
 
+/* The line where the section being read gave key, 0 when it did not. */
+static int key_line(const struct loader *ld, const char *key)
+{
+    if (!ld->section)
+        return 0;
+    size_t index = 0;
+    for (const struct key_spec *k = ld->section->keys; k->name; k++, index++)
+        if (!strcmp(k->name, key))
+            return index < MAX_KEYS_PER_SECTION ? ld->key_lines[index] : 0;
+    return 0;
+}
+
 /* Settles what depends on the whole section: defaults that follow other keys. */
 static void end_section(struct loader *ld)
 {
@@ -693,6 +706,18 @@ static void end_section(struct loader *ld)
     if (ld->kind == SECTION_DESTINATION && !ld->key_lines[DESTINATION_KEY_TYPE]
         && !ld->untyped_destination)
         ld->untyped_destination = ld->config->destinations[ld->object_index].name;
+    if (ld->kind == SECTION_DESTINATION) {
+        kh_destination *d = &ld->config->destinations[ld->object_index];
+        int given_at = key_line(ld, "watch_dead_letters");
+        if (!given_at) {
+            d->watch_dead_letters = d->queue != NULL;
+        } else if (!d->queue) {
+            int line_no = ld->line_no;
+            ld->line_no = given_at;
+            complain(ld, "watch_dead_letters needs queue (the dead-letter queue watched is QUEUE.dead)");
+            ld->line_no = line_no;
+        }
+    }
     ld->kind = SECTION_NONE;
     ld->section = NULL;
 }
@@ -972,8 +997,9 @@ static int check_amqp_destination(struct loader *ld, kh_destination *d)
         return complain(ld, "[destination %s] %s needs queue", d->name,
                         d->binding_key ? "binding_key" : d->queue_delivery_limit ? "queue_delivery_limit"
                                                                               : "queue_max_length");
-    if (d->queue && strlen(d->queue) + strlen(".dead") > KH_AMQP_NAME_MAX)
-        return complain(ld, "[destination %s] queue: the name is too long for its dead-letter queue", d->name);
+    if (d->queue && strlen(d->queue) + strlen(".dead.unknown") > KH_AMQP_NAME_MAX)
+        return complain(ld, "[destination %s] queue: the name is too long for its dead-letter queues "
+                        "(QUEUE.dead.unknown is at most %d characters)", d->name, KH_AMQP_NAME_MAX);
     if (!d->routing_key && !(d->routing_key = copy_string(ld, DEFAULT_ROUTING_KEY)))
         return -1;
     if (d->queue && !d->binding_key && !(d->binding_key = copy_string(ld, DEFAULT_BINDING_KEY)))

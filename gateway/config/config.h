@@ -56,6 +56,7 @@ typedef struct kh_destination {
     char               *binding_key;   /* the queue's binding key (default "#") */
     unsigned            queue_delivery_limit;  /* x-delivery-limit (default 20) */
     unsigned            queue_max_length;      /* x-max-length, 0: none */
+    bool                watch_dead_letters;    /* consume QUEUE.dead into the journal (default: yes with queue) */
 } kh_destination;
 
 /* [consumer NAME]: a queue whose messages (CAIS's answers) are taken in
