@@ -1,8 +1,9 @@
 /*
  * daemon.c - the life of `khaalga serve`: start, reload on SIGHUP, stop on
  * SIGTERM or SIGINT. Signals are taken by the main thread alone (sigwait);
- * the ingresses (HTTP, spool, one AMQP consumer per [consumer]) and the
- * delivery loop run in their own threads.
+ * the ingresses (HTTP, spool, one AMQP consumer per [consumer]), the
+ * delivery loop and the watchers of the amqp destinations' dead-letter
+ * queues run in their own threads.
  */
 #include "serve/daemon.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "amqp/consumer.h"
+#include "amqp/dead_letters.h"
 #include "delivery/deliver.h"
 #include "delivery/worker.h"
 #include "ingress/http.h"
@@ -69,6 +71,35 @@ int kh_serve_check_config(const char *config_path)
 static void wake_delivery(void *ctx)
 {
     kh_delivery_wake(ctx);
+}
+
+/* The watchers of the dead-letter queues of the amqp destinations of c
+ * (docs/amqp.md, "Dead letters"), *n of them; NULL after printing why. */
+static kh_amqp_dead_letters **start_dead_letter_watchers(const kh_config *c, const char *journal,
+                                                         kh_gateway_slot *slot, size_t *n)
+{
+    *n = 0;
+    kh_amqp_dead_letters **watchers = calloc(c->ndestinations ? c->ndestinations : 1, sizeof *watchers);
+    if (!watchers) {
+        fprintf(stderr, "khaalga serve: out of memory\n");
+        return NULL;
+    }
+    char err[1024];
+    for (size_t i = 0; i < c->ndestinations; i++) {
+        const kh_destination *d = &c->destinations[i];
+        if (!kh_amqp_dead_letters_watched_by(c, d))
+            continue;
+        watchers[*n] = kh_amqp_dead_letters_start(d->name, journal, slot, err, sizeof err);
+        if (!watchers[*n]) {
+            fprintf(stderr, "khaalga serve: destination %s: dead letters: %s\n", d->name, err);
+            for (size_t k = 0; k < *n; k++)
+                kh_amqp_dead_letters_stop(watchers[k]);
+            free(watchers);
+            return NULL;
+        }
+        (*n)++;
+    }
+    return watchers;
 }
 
 int kh_serve(const char *config_path)
@@ -146,6 +177,19 @@ int kh_serve(const char *config_path)
         kh_gateway_slot_free(slot);
         return EXIT_TEMPORARY;
     }
+    /* likewise the dead-letter watchers of the destinations at start */
+    size_t nwatchers = 0;
+    kh_amqp_dead_letters **watchers = start_dead_letter_watchers(g->config, journal, slot, &nwatchers);
+    if (!watchers) {
+        for (size_t i = 0; i < nconsumers; i++)
+            kh_amqp_consumer_stop(consumers[i]);
+        free(consumers);
+        kh_spool_stop(spool);
+        kh_http_stop(http);
+        kh_delivery_stop(delivery);
+        kh_gateway_slot_free(slot);
+        return EXIT_TEMPORARY;
+    }
     kh_log("info", "started", NULL, config_path);
 
     for (;;) {
@@ -173,6 +217,9 @@ int kh_serve(const char *config_path)
     for (size_t i = 0; i < nconsumers; i++)
         kh_amqp_consumer_stop(consumers[i]);
     free(consumers);
+    for (size_t i = 0; i < nwatchers; i++)
+        kh_amqp_dead_letters_stop(watchers[i]);
+    free(watchers);
     kh_delivery_stop(delivery);
     kh_gateway_slot_free(slot);
     kh_log("info", "stopped", NULL, NULL);

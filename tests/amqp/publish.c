@@ -3,9 +3,10 @@
  * rabbitmq-c, the way CAIS publishes its answers, so that
  * tests/amqp/run-reverse.sh can feed `khaalga serve`'s consumer.
  *
- *     publish URL QUEUE FILE...
+ *     publish [--message-id ID] URL QUEUE FILE...
  *
- * Each file is one persistent message (content type application/xml) to
+ * Each file is one persistent message (content type application/xml, with
+ * the message_id ID when one is given) to
  * the default exchange with the queue's name as routing key, on a channel
  * in confirm mode; it exits 0 once the broker has confirmed them all, 2
  * when the broker cannot be reached or refuses one.
@@ -53,8 +54,14 @@ static char *read_file(const char *path, size_t *size)
 
 int main(int argc, char **argv)
 {
+    const char *message_id = NULL;
+    if (argc > 2 && !strcmp(argv[1], "--message-id")) {
+        message_id = argv[2];
+        argv += 2;
+        argc -= 2;
+    }
     if (argc < 4) {
-        fprintf(stderr, "usage: publish URL QUEUE FILE...\n");
+        fprintf(stderr, "usage: publish [--message-id ID] URL QUEUE FILE...\n");
         return 64;
     }
     struct amqp_connection_info info;
@@ -92,6 +99,10 @@ int main(int argc, char **argv)
         p._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG;
         p.content_type = amqp_cstring_bytes("application/xml");
         p.delivery_mode = 2;
+        if (message_id) {
+            p._flags |= AMQP_BASIC_MESSAGE_ID_FLAG;
+            p.message_id = amqp_cstring_bytes(message_id);
+        }
         amqp_bytes_t bytes = { size, body };
         if (amqp_basic_publish(c, 1, amqp_empty_bytes, amqp_cstring_bytes(argv[2]), 1, 0, &p, bytes) != AMQP_STATUS_OK)
             status = 2;
