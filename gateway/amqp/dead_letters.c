@@ -11,7 +11,7 @@
  * acknowledgements on channel 1); then wait for a dead-lettered message at
  * most WAIT_MS at a time, so that a stop is seen within that. Each one:
  *
- *   message_id a delivery of the journal  ->  marked dead (or noted), then basic.ack
+ *   message_id a delivery of the journal  ->  marked dead, then basic.ack
  *   no message_id, or an unknown one      ->  published to QUEUE.dead.unknown on
  *                                             channel 2, confirmed, then basic.ack
  *   the journal could not take it         ->  basic.nack, requeue, and a pause
@@ -512,22 +512,14 @@ static int take(kh_amqp_dead_letters *w, const kh_config *c, const kh_destinatio
     }
 
     int status = amqp_basic_ack(w->connection, CONSUME_CHANNEL, e->delivery_tag, 0);
-    switch (match) {
-    case KH_DEAD_LETTER_MARKED:
+    if (match == KH_DEAD_LETTER_MARKED) {
         snprintf(detail, sizeof detail, "delivery %s to destination %s is dead: %s (khaalga replay %s delivers it again)",
                  delivery_id, d->name, death, message_id);
         kh_log("error", "dead-lettered", message_id, detail);
-        break;
-    case KH_DEAD_LETTER_PENDING:
-        snprintf(detail, sizeof detail, "an earlier copy of delivery %s to destination %s: %s; it is being delivered "
-                 "again", delivery_id, d->name, death);
-        kh_log("info", "dead-lettered", message_id, detail);
-        break;
-    default:
+    } else {
         snprintf(detail, sizeof detail, "delivery %s to destination %s was dead already: %s", delivery_id, d->name,
                  death);
         kh_log("info", "dead-lettered", message_id, detail);
-        break;
     }
     if (status != AMQP_STATUS_OK) {
         /* in the journal, not acknowledged: it comes again, and is then seen dead already */

@@ -74,29 +74,22 @@ static int add_stage(kh_journal *j, const char *message_id, const char *outcome,
     return kh_journal_step_done(st);
 }
 
-/* One outbox entry the dead-lettered copy names: what it becomes. */
+/* One outbox entry the dead-lettered copy names: what it becomes. A
+ * pending entry is marked dead too: the broker may dead-letter a message
+ * before the delivery loop has recorded the attempt that published it (the
+ * loop then leaves a dead entry as it is), or while a retry waits after a
+ * confirm that did not come (the broker had it all the same). */
 static int settle_entry(kh_journal *j, int64_t entry, const char *message_id, const char *state, const char *why,
                         int64_t now, kh_dead_letter_match *match)
 {
-    if (!strcmp(state, "delivered")) {
-        if (mark_entry_dead(j, entry, message_id, why, now) != 0 || add_stage(j, message_id, "dead", now, why) != 0)
-            return -1;
-        *match = KH_DEAD_LETTER_MARKED;
+    if (!strcmp(state, "dead")) {
+        if (*match == KH_DEAD_LETTER_UNKNOWN)
+            *match = KH_DEAD_LETTER_ALREADY_DEAD;     /* the same copy again */
         return 0;
     }
-    if (!strcmp(state, "pending")) {
-        /* being delivered again (replayed, or retried after a confirm that
-         * did not come): that delivery decides; this copy is only noted */
-        char detail[800];
-        snprintf(detail, sizeof detail, "%s (an earlier copy: the delivery is pending again and stays so)", why);
-        if (add_stage(j, message_id, "skipped", now, detail) != 0)
-            return -1;
-        if (*match != KH_DEAD_LETTER_MARKED)
-            *match = KH_DEAD_LETTER_PENDING;
-        return 0;
-    }
-    if (*match == KH_DEAD_LETTER_UNKNOWN)
-        *match = KH_DEAD_LETTER_ALREADY_DEAD;     /* dead already: the same copy again */
+    if (mark_entry_dead(j, entry, message_id, why, now) != 0 || add_stage(j, message_id, "dead", now, why) != 0)
+        return -1;
+    *match = KH_DEAD_LETTER_MARKED;
     return 0;
 }
 
@@ -151,7 +144,7 @@ int kh_journal_mark_dead_lettered(kh_journal *j, const char *delivery_id, const 
             kh_journal_rollback(j);
             return -1;
         }
-    if (match == KH_DEAD_LETTER_UNKNOWN || match == KH_DEAD_LETTER_ALREADY_DEAD) {
+    if (match != KH_DEAD_LETTER_MARKED) {
         kh_journal_rollback(j);     /* nothing was written */
     } else if (kh_journal_commit(j) != 0) {
         return -1;

@@ -50,11 +50,15 @@ static const char *const statement_sql[ST_STATEMENT_COUNT] = {
         " LEFT JOIN parts p ON p.message_id = o.message_id AND p.part = o.part"
         " WHERE o.state = 'pending' AND o.next_at <= ? ORDER BY o.next_at, o.entry LIMIT ?",
     [ST_NORMALIZED] = "SELECT normalized FROM parts WHERE message_id = ? AND part = ?",
+    /* only a pending entry: one the broker dead-lettered while its attempt
+     * was in hand (journal/dead_letters.c) stays dead */
     [ST_OUTBOX_DELIVERED] =
         "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL"
-        " WHERE entry = ?",
-    [ST_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE entry = ?",
-    [ST_OUTBOX_DEAD] = "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE entry = ?",
+        " WHERE entry = ? AND state = 'pending'",
+    [ST_OUTBOX_RETRY] =
+        "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE entry = ? AND state = 'pending'",
+    [ST_OUTBOX_DEAD] =
+        "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE entry = ? AND state = 'pending'",
     [ST_MESSAGE_SETTLE] =
         "UPDATE messages SET state = 'delivered', updated_at = ? WHERE id = ?"
         " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = messages.id AND o.state <> 'delivered')",

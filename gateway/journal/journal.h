@@ -143,20 +143,17 @@ int kh_journal_replay(kh_journal *j, const char *id, const char *who);
 /* A delivery that a broker dead-lettered after it had taken it (a consumer
  * rejected it until the queue's delivery limit, or it expired there), as
  * the dead-lettered copy names it: delivery_id to one of destinations.
- * Written in one transaction:
- *   delivered  ->  the entry dead with why (its last error), the message
- *                  failed, a stage "dead-lettered" (outcome "dead"):
- *                  kh_journal_replay puts it back into the outbox;
- *   pending    ->  left so (it is being delivered again: a replay, or a
- *                  retry after a confirm that did not come); the copy is
- *                  noted as a stage "dead-lettered" (outcome "skipped");
- *   dead       ->  nothing (the same copy came before).
- * Returns what it found (kh_dead_letter_match), -1 on a journal error;
- * message_id (or NULL) gets the message's id when it is known. */
+ * An entry delivered or pending (the broker may be quicker than the
+ * delivery loop's record of the attempt, or than a retry after a confirm
+ * that did not come) becomes dead with why as its last error, in one
+ * transaction with its message failed and a stage "dead-lettered" (outcome
+ * "dead"); the delivery loop then leaves it so, and kh_journal_replay puts
+ * it back into the outbox. An entry dead already stays as it is (the same
+ * copy again). Returns what it found (kh_dead_letter_match), -1 on a
+ * journal error; message_id (or NULL) gets the message's id when known. */
 typedef enum kh_dead_letter_match {
     KH_DEAD_LETTER_UNKNOWN = 0,     /* no such delivery to those destinations */
     KH_DEAD_LETTER_MARKED,
-    KH_DEAD_LETTER_PENDING,
     KH_DEAD_LETTER_ALREADY_DEAD
 } kh_dead_letter_match;
 int kh_journal_mark_dead_lettered(kh_journal *j, const char *delivery_id, const char *const *destinations,

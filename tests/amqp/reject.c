@@ -98,6 +98,19 @@ int main(int argc, char **argv)
         amqp_rpc_reply_t r = amqp_consume_message(c, &e, &idle, 0);
         if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && r.library_error == AMQP_STATUS_TIMEOUT)
             break;
+        if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && r.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
+            /* a frame that is not a delivery */
+            amqp_frame_t frame;
+            struct timeval none = { 0, 0 };
+            if (amqp_simple_wait_frame_noblock(c, &frame, &none) == AMQP_STATUS_OK) {
+                fprintf(stderr, "reject: frame type %d method 0x%08x\n", frame.frame_type,
+                        frame.frame_type == AMQP_FRAME_METHOD ? (unsigned)frame.payload.method.id : 0u);
+                continue;
+            }
+            fprintf(stderr, "reject: unexpected state and no frame\n");
+            status = 2;
+            break;
+        }
         if (failed(r, "consume")) {
             status = 2;
             break;

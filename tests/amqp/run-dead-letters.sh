@@ -7,7 +7,8 @@
 # khaalga's watcher marks its delivery dead with the broker's reason
 # (khaalga status, the log, khaalga stats) and acknowledges it; khaalga
 # replay delivers it again under the same message_id, and a consumer that
-# acknowledges receives it. Messages in the dead-letter queue that are not
+# acknowledges receives it. A message rejected at once by a consumer that
+# was waiting for it ends dead too, however quick the broker was. Messages in the dead-letter queue that are not
 # khaalga's (no message_id, an unknown one) are moved to
 # cais.declarations.dead.unknown, never dropped, also after the broker was
 # restarted; a destination with watch_dead_letters = no leaves its
@@ -135,6 +136,22 @@ timeout 40 "$CONSUME" "$url" cais.declarations 1 10 >"$tmp/consumed" 2>"$tmp/con
 check 'grep -q " message_id=$id " "$tmp/consumed"' \
     "a consumer that acknowledges receives it with the same message_id" "$(cat "$tmp/consumed" "$tmp/consume.err")"
 expect 1 "a replay finds nothing dead any more" "$KHAALGA" replay --config "$conf" "$id"
+
+# --- CAIS rejects at once: the broker can be quicker than the journal's record of the delivery
+timeout 60 "$REJECT" "$url" cais.declarations 3 20 >"$tmp/rejected-at-once" 2>"$tmp/reject.err" &
+rejecter=$!
+sleep 1
+sed "s/KX000[0-9]/KD0002/g" "$examples/cusdec-import-D96B.edi" >"$tmp/poison2.edi"
+post "$tmp/poison2.edi"
+quick=$posted_id
+wait "$rejecter"
+check '[ "$(grep -c "^message_id=$quick " "$tmp/rejected-at-once")" -eq 3 ]' \
+    "a second one, rejected by a consumer that was waiting for it, is delivered 3 times" \
+    "$(cat "$tmp/rejected-at-once" "$tmp/reject.err")"
+check 'wait_for "delivered_to $quick bus dead" 100 && status_of $quick | grep -q "\"last_error\":\"$reason\""' \
+    "it is marked dead with the broker's reason, whenever its delivery was recorded" "$(status_of "$quick")"
+sleep 1
+check 'delivered_to $quick bus dead' "and stays dead" "$(status_of "$quick")"
 
 # --- what is not khaalga's is parked, never dropped
 printf '<note>not a delivery of khaalga</note>\n' >"$tmp/foreign.xml"

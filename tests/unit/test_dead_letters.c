@@ -2,10 +2,11 @@
  * test_dead_letters.c - deliveries a broker dead-lettered, in the journal
  * (kh_journal_mark_dead_lettered): a delivered entry becomes dead with the
  * broker's reason, its message failed, with a stage, and stats count it
- * dead; the same copy again changes nothing; replay puts it back, and an
- * earlier copy arriving while it is pending again leaves it pending; part
- * N of several is found by ID-N; a delivery id the journal does not have,
- * or one to another destination, is unknown.
+ * dead; the same copy again changes nothing; replay puts it back; one
+ * dead-lettered before the delivery loop recorded its attempt stays dead
+ * whatever the loop records then; part N of several is found by ID-N; a
+ * delivery id the journal does not have, or one to another destination,
+ * is unknown.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -154,22 +155,42 @@ static void delivered_then_dead_lettered(void **state)
     free(status);
 }
 
-static void an_earlier_copy_leaves_a_pending_delivery_pending(void **state)
+/* The broker dead-letters a message before the delivery loop recorded the
+ * attempt that published it: the entry is marked dead while pending, and
+ * the loop's record of that attempt (delivered), or of a later one (a
+ * retry, giving up), leaves it dead with the broker's reason. */
+static void dead_lettered_before_the_attempt_is_recorded(void **state)
 {
     scratch *s = *state;
-    char id[KH_MESSAGE_ID_SIZE];
-    delivered_message(s->journal, "<raw>2</raw>", "bus", 1, id);
+    char id[KH_MESSAGE_ID_SIZE], err[256];
+    kh_received m = { "test", "application/xml", "<raw>2</raw>", 12 };
+    kh_journal_entry *e = kh_journal_entry_new(&m);
+    assert_non_null(e);
+    snprintf(id, sizeof id, "%s", kh_journal_entry_id(e));
+    const char *to[] = { "bus" };
+    kh_journal_entry_add_part(e, "DEC", "IM", "1001", "<dec/>", 6, to, 1);
+    assert_int_equal(kh_journal_write(s->journal, e, err, sizeof err), 0);
+    kh_journal_entry_free(e);
+    kh_outbox_item items[2];
+    assert_int_equal(kh_journal_outbox_due(s->journal, kh_journal_now_ms() + 1, items, 2), 1);
+
     const char *group[] = { "bus" };
     assert_int_equal(kh_journal_mark_dead_lettered(s->journal, id, group, 1, WHY, NULL), KH_DEAD_LETTER_MARKED);
-    assert_int_equal(kh_journal_replay(s->journal, id, "operator"), 1);
+    kh_attempt delivered = { &items[0], KH_ATTEMPT_DELIVERED, 0, "" };
+    assert_int_equal(kh_journal_record_attempts(s->journal, &delivered, 1), 0);
+    kh_attempt retry = { &items[0], KH_ATTEMPT_RETRY, kh_journal_now_ms() + 1000, "no confirm" };
+    assert_int_equal(kh_journal_record_attempts(s->journal, &retry, 1), 0);
+    kh_attempt given_up = { &items[0], KH_ATTEMPT_DEAD, 0, "given up" };
+    assert_int_equal(kh_journal_record_attempts(s->journal, &given_up, 1), 0);
 
-    assert_int_equal(kh_journal_mark_dead_lettered(s->journal, id, group, 1, WHY, NULL), KH_DEAD_LETTER_PENDING);
     char *status = status_of(s->journal, id);
-    assert_non_null(strstr(status, "\"stage\":\"dead-lettered\",\"outcome\":\"skipped\""));
-    assert_non_null(strstr(status, "\"state\":\"pending\""));
-    assert_non_null(strstr(status, "\"state\":\"routed\""));
+    char expected[512];
+    snprintf(expected, sizeof expected, "\"state\":\"dead\",\"attempts\":0,\"last_error\":\"%s\"", WHY);
+    assert_non_null(strstr(status, expected));
+    assert_null(strstr(status, "\"state\":\"delivered\""));
+    assert_non_null(strstr(status, "\"state\":\"failed\""));
     free(status);
-    assert_int_equal(kh_journal_outbox_depth(s->journal), 1);
+    assert_int_equal(kh_journal_outbox_depth(s->journal), 0);
 }
 
 static void a_part_is_found_by_its_delivery_id(void **state)
@@ -220,7 +241,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(delivered_then_dead_lettered, open_scratch, close_scratch),
-        cmocka_unit_test_setup_teardown(an_earlier_copy_leaves_a_pending_delivery_pending, open_scratch, close_scratch),
+        cmocka_unit_test_setup_teardown(dead_lettered_before_the_attempt_is_recorded, open_scratch, close_scratch),
         cmocka_unit_test_setup_teardown(a_part_is_found_by_its_delivery_id, open_scratch, close_scratch),
         cmocka_unit_test_setup_teardown(unknown_deliveries, open_scratch, close_scratch),
     };
