@@ -147,10 +147,10 @@ static int64_t monotonic_ms(void)
 /* Everything the connection depends on, as one string to compare. */
 static char *settings_of(const kh_destination *d)
 {
-    size_t size = strlen(d->url) + strlen(d->queue) + (d->tls_ca ? strlen(d->tls_ca) : 0) + 32;
+    size_t size = strlen(d->url) + strlen(d->queue) + (d->tls_ca ? strlen(d->tls_ca) : 0) + 8;
     char *s = malloc(size);
     if (s)
-        snprintf(s, size, "%s|%s|%s|%u", d->url, d->queue, d->tls_ca ? d->tls_ca : "", d->queue_delivery_limit);
+        snprintf(s, size, "%s|%s|%s", d->url, d->queue, d->tls_ca ? d->tls_ca : "");
     return s;
 }
 
@@ -409,7 +409,7 @@ static int park(kh_amqp_dead_letters *w, const kh_destination *d, const amqp_env
     int nold = old ? old->num_entries : 0;
     amqp_table_entry_t *headers = malloc(sizeof *headers * (size_t)(nold + 1));
     if (!headers) {
-        kh_log("error", "dead-letter-not-parked", NULL, "out of memory");
+        kh_log("error", "amqp-dead-letters-down", NULL, "parking a message: out of memory");
         return -1;
     }
     int n = 0;
