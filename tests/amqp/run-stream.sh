@@ -165,7 +165,7 @@ ok "b) and started again"
 wait_stream
 rc=$?
 accepted=$(awk '$2 == 202' "$tmp/b/answers" | grep -c .)
-check '[ $rc -eq 0 ]' "b) the client has an answer for each of the $count messages ($(($(date +%s) - started)) s)" \
+check '[ $rc -eq 0 ]' "b) the client has an answer for each of the $count messages ($(($(date +%s) - started)) s; $(sed 's/^post-stream: //' "$tmp/b/client.err"))" \
     "exit $rc; $(cat "$tmp/b/client.err")"
 check 'wait_for "[ \"\$(outbox_depth)\" = 0 ]" 3000' "b) the outbox empties after the restart" "depth $(outbox_depth)"
 read_queue_back b
