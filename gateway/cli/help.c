@@ -196,13 +196,16 @@ static const command_help commands[] = {
       "signed WCO RES receipt); the delivery loop takes the outbox to spool folders,\n"
       "HTTP endpoints and AMQP exchanges (publisher confirms), with retries and a\n"
       "dead-letter folder. [consumer] queues (AMQP) bring CAIS's answers, each\n"
-      "carried back to the partner who sent the declaration in its own format. GET\n"
-      "/v1/messages/ID gives a message's lifecycle, /healthz and /metrics\n"
-      "(Prometheus) the service's. SIGHUP reloads the configuration (a bad one is\n"
-      "refused and the running one kept); SIGTERM stops. Log lines are JSON on\n"
-      "stderr. --check-config only checks the configuration and what it names.\n"
-      "With a [console] section, the operator console (web pages and a JSON API,\n"
-      "docs/console.md) listens on its own address.\n",
+      "carried back to the partner who sent the declaration in its own format. The\n"
+      "dead-letter queue of an amqp destination's queue is watched: a message CAIS\n"
+      "could not take marks its delivery dead (khaalga replay sends it again), any\n"
+      "other is moved to QUEUE.dead.unknown. GET /v1/messages/ID gives a message's\n"
+      "lifecycle, GET /v1/queries/KIND asks CAIS a question ([queries]), /healthz\n"
+      "and /metrics (Prometheus) the service's. SIGHUP reloads the configuration (a\n"
+      "bad one is refused and the running one kept); SIGTERM stops. Log lines are\n"
+      "JSON on stderr. --check-config only checks the configuration and what it\n"
+      "names. With a [console] section, the operator console (web pages and a JSON\n"
+      "API, docs/console.md) listens on its own address.\n",
       false },
     { "status",
       "usage: khaalga status (--config FILE | --journal FILE) ID\n"
@@ -223,7 +226,8 @@ static const command_help commands[] = {
       "\n"
       "Counts and latencies of the last HOURS (default 24) by hour, family, partner\n"
       "and customs office, one JSON object a line: messages, rejected, delivered,\n"
-      "failed, average and largest processing time in milliseconds.\n",
+      "failed, dead (deliveries given up or dead-lettered by the broker), average\n"
+      "and largest processing time in milliseconds.\n",
       false },
     { "passwd",
       "usage: khaalga passwd [--iterations N]\n"

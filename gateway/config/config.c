@@ -692,6 +692,7 @@ static const struct key_spec destination_keys[] = {
     { "reply_to",     parse_amqp_name,    DESTINATION_FIELD(reply_to), 0 },
     { "edifact_to",   parse_name,         DESTINATION_FIELD(edifact_to), 0 },
     { "edifact_from", parse_edifact_id,   DESTINATION_FIELD(edifact_from), 0 },
+    { "watch_dead_letters",   parse_yes_no, DESTINATION_FIELD(watch_dead_letters), 0 },
     { NULL, NULL, 0, 0 }
 };
 
@@ -796,6 +797,18 @@ static const struct section_spec sections[] = {
     { "console user", SECTION_CONSOLE_USER, 1, console_user_keys },
 };
 
+/* The line where the section being read gave key, 0 when it did not. */
+static int key_line(const struct loader *ld, const char *key)
+{
+    if (!ld->section)
+        return 0;
+    size_t index = 0;
+    for (const struct key_spec *k = ld->section->keys; k->name; k++, index++)
+        if (!strcmp(k->name, key))
+            return index < MAX_KEYS_PER_SECTION ? ld->key_lines[index] : 0;
+    return 0;
+}
+
 /* Settles what depends on the whole section: defaults that follow other keys. */
 static void end_section(struct loader *ld)
 {
@@ -806,6 +819,18 @@ static void end_section(struct loader *ld)
     if (ld->kind == SECTION_DESTINATION && !ld->key_lines[DESTINATION_KEY_TYPE]
         && !ld->untyped_destination)
         ld->untyped_destination = ld->config->destinations[ld->object_index].name;
+    if (ld->kind == SECTION_DESTINATION) {
+        kh_destination *d = &ld->config->destinations[ld->object_index];
+        int given_at = key_line(ld, "watch_dead_letters");
+        if (!given_at) {
+            d->watch_dead_letters = d->queue != NULL;
+        } else if (!d->queue) {
+            int line_no = ld->line_no;
+            ld->line_no = given_at;
+            complain(ld, "watch_dead_letters needs queue (the dead-letter queue watched is QUEUE.dead)");
+            ld->line_no = line_no;
+        }
+    }
     ld->kind = SECTION_NONE;
     ld->section = NULL;
 }
@@ -1114,8 +1139,9 @@ static int check_amqp_destination(struct loader *ld, kh_destination *d)
         return complain(ld, "[destination %s] %s needs queue", d->name,
                         d->binding_key ? "binding_key" : d->queue_delivery_limit ? "queue_delivery_limit"
                                                                               : "queue_max_length");
-    if (d->queue && strlen(d->queue) + strlen(".dead") > KH_AMQP_NAME_MAX)
-        return complain(ld, "[destination %s] queue: the name is too long for its dead-letter queue", d->name);
+    if (d->queue && strlen(d->queue) + strlen(".dead.unknown") > KH_AMQP_NAME_MAX)
+        return complain(ld, "[destination %s] queue: the name is too long for its dead-letter queues "
+                        "(QUEUE.dead.unknown is at most %d characters)", d->name, KH_AMQP_NAME_MAX);
     if (!d->routing_key && !(d->routing_key = copy_string(ld, DEFAULT_ROUTING_KEY)))
         return -1;
     if (d->queue && !d->binding_key && !(d->binding_key = copy_string(ld, DEFAULT_BINDING_KEY)))

@@ -62,6 +62,7 @@ typedef struct kh_destination {
      * partner's edifact_id (a foreign customs), from edifact_from */
     char               *edifact_to;    /* a partner id, or NULL: the normalized WCO XML */
     char               *edifact_from;  /* UNB sender (default MNCUSTOMS) */
+    bool                watch_dead_letters;    /* consume QUEUE.dead into the journal (default: yes with queue) */
 } kh_destination;
 
 /* [consumer NAME]: a queue whose messages (CAIS's answers) are taken in

@@ -60,11 +60,15 @@ static const char *const statement_sql[ST_STATEMENT_COUNT] = {
     /* part 0 is the acknowledgement (kh_journal_entry_deliver_acknowledgement) */
     [ST_NORMALIZED] = "SELECT normalized FROM parts WHERE message_id = ?1 AND part = ?2"
                       " UNION ALL SELECT body FROM acknowledgements WHERE ?2 = 0 AND message_id = ?1 LIMIT 1",
+    /* only a pending entry: one the broker dead-lettered while its attempt
+     * was in hand (journal/dead_letters.c) stays dead */
     [ST_OUTBOX_DELIVERED] =
         "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL"
-        " WHERE entry = ?",
-    [ST_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE entry = ?",
-    [ST_OUTBOX_DEAD] = "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE entry = ?",
+        " WHERE entry = ? AND state = 'pending'",
+    [ST_OUTBOX_RETRY] =
+        "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE entry = ? AND state = 'pending'",
+    [ST_OUTBOX_DEAD] =
+        "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE entry = ? AND state = 'pending'",
     [ST_MESSAGE_SETTLE] =
         "UPDATE messages SET state = 'delivered', updated_at = ? WHERE id = ?"
         " AND state NOT IN ('rejected', 'duplicate')"
@@ -431,10 +435,12 @@ int kh_journal_stats_json(kh_journal *j, int64_t since_ms, FILE *out)
         j, "SELECT strftime('%Y-%m-%dT%H:00Z', m.received_at / 1000, 'unixepoch') AS hour,"
            " coalesce(m.family, '-'), coalesce(m.partner, '-'), coalesce(m.office, '-'), count(*),"
            " sum(m.state = 'rejected'), sum(m.state = 'delivered'), sum(m.state = 'failed'),"
-           " avg(l.ms), max(l.ms)"
+           " avg(l.ms), max(l.ms), coalesce(sum(d.n), 0)"
            " FROM messages m LEFT JOIN (SELECT s.message_id, max(s.at) - mm.received_at AS ms FROM stages s"
-           "   JOIN messages mm ON mm.id = s.message_id WHERE s.stage <> 'deliver' GROUP BY s.message_id) l"
-           "   ON l.message_id = m.id"
+           "   JOIN messages mm ON mm.id = s.message_id WHERE s.stage NOT IN ('deliver', 'dead-lettered')"
+           "   GROUP BY s.message_id) l ON l.message_id = m.id"
+           " LEFT JOIN (SELECT message_id, count(*) AS n FROM outbox WHERE state = 'dead' GROUP BY message_id) d"
+           "   ON d.message_id = m.id"
            " WHERE m.received_at >= ? GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
     if (!st)
         return -1;
@@ -445,10 +451,11 @@ int kh_journal_stats_json(kh_journal *j, int64_t since_ms, FILE *out)
         json_key_text(out, "family", sqlite3_column_text(st, 1), true);
         json_key_text(out, "partner", sqlite3_column_text(st, 2), true);
         json_key_text(out, "office", sqlite3_column_text(st, 3), true);
-        fprintf(out, ",\"messages\":%d,\"rejected\":%d,\"delivered\":%d,\"failed\":%d,"
+        fprintf(out, ",\"messages\":%d,\"rejected\":%d,\"delivered\":%d,\"failed\":%d,\"dead\":%d,"
                      "\"latency_ms_avg\":%.1f,\"latency_ms_max\":%lld}\n",
                 sqlite3_column_int(st, 4), sqlite3_column_int(st, 5), sqlite3_column_int(st, 6),
-                sqlite3_column_int(st, 7), sqlite3_column_double(st, 8), (long long)sqlite3_column_int64(st, 9));
+                sqlite3_column_int(st, 7), sqlite3_column_int(st, 10), sqlite3_column_double(st, 8),
+                (long long)sqlite3_column_int64(st, 9));
     }
     sqlite3_finalize(st);
     return 0;

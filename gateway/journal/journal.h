@@ -165,6 +165,25 @@ long kh_journal_outbox_depth(kh_journal *j);
  * trail. Returns the number of entries put back, -1 on error. */
 int kh_journal_replay(kh_journal *j, const char *id, const char *who);
 
+/* A delivery that a broker dead-lettered after it had taken it (a consumer
+ * rejected it until the queue's delivery limit, or it expired there), as
+ * the dead-lettered copy names it: delivery_id to one of destinations.
+ * An entry delivered or pending (the broker may be quicker than the
+ * delivery loop's record of the attempt, or than a retry after a confirm
+ * that did not come) becomes dead with why as its last error, in one
+ * transaction with its message failed and a stage "dead-lettered" (outcome
+ * "dead"); the delivery loop then leaves it so, and kh_journal_replay puts
+ * it back into the outbox. An entry dead already stays as it is (the same
+ * copy again). Returns what it found (kh_dead_letter_match), -1 on a
+ * journal error; message_id (or NULL) gets the message's id when known. */
+typedef enum kh_dead_letter_match {
+    KH_DEAD_LETTER_UNKNOWN = 0,     /* no such delivery to those destinations */
+    KH_DEAD_LETTER_MARKED,
+    KH_DEAD_LETTER_ALREADY_DEAD
+} kh_dead_letter_match;
+int kh_journal_mark_dead_lettered(kh_journal *j, const char *delivery_id, const char *const *destinations,
+                                  size_t ndestinations, const char *why, char message_id[KH_MESSAGE_ID_SIZE]);
+
 /* The partner a message came from into partner ("" when not known); 0, or
  * 1 when there is no such message, -1 on error. */
 int kh_journal_partner_of(kh_journal *j, const char *id, char *partner, size_t len);
@@ -175,7 +194,8 @@ int kh_journal_partner_of(kh_journal *j, const char *id, char *partner, size_t l
 int kh_journal_status_json(kh_journal *j, const char *id, FILE *out);
 
 /* Counts and latencies by hour, family, partner and customs office since
- * since_ms, as JSON lines into out. */
+ * since_ms, as JSON lines into out: messages, rejected, delivered, failed
+ * (messages), dead (their deliveries given up or dead-lettered). */
 int kh_journal_stats_json(kh_journal *j, int64_t since_ms, FILE *out);
 
 /* Counts for the metrics: fn is told each group's labels and count. */

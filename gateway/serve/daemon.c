@@ -1,8 +1,9 @@
 /*
  * daemon.c - the life of `khaalga serve`: start, reload on SIGHUP, stop on
  * SIGTERM or SIGINT. Signals are taken by the main thread alone (sigwait);
- * the ingresses (HTTP, spool, one AMQP consumer per [consumer]) and the
- * delivery loop run in their own threads.
+ * the ingresses (HTTP, spool, one AMQP consumer per [consumer]), the
+ * delivery loop and the watchers of the amqp destinations' dead-letter
+ * queues run in their own threads.
  */
 #include "serve/daemon.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "amqp/consumer.h"
+#include "amqp/dead_letters.h"
 #include "amqp/requester.h"
 #include "console/console.h"
 #include "delivery/deliver.h"
@@ -73,6 +75,124 @@ static void wake_delivery(void *ctx)
     kh_delivery_wake(ctx);
 }
 
+/* The watchers of the dead-letter queues of the amqp destinations of c
+ * (docs/amqp.md, "Dead letters"), *n of them; NULL after printing why. */
+static kh_amqp_dead_letters **start_dead_letter_watchers(const kh_config *c, const char *journal,
+                                                         kh_gateway_slot *slot, size_t *n)
+{
+    *n = 0;
+    kh_amqp_dead_letters **watchers = calloc(c->ndestinations ? c->ndestinations : 1, sizeof *watchers);
+    if (!watchers) {
+        fprintf(stderr, "khaalga serve: out of memory\n");
+        return NULL;
+    }
+    char err[1024];
+    for (size_t i = 0; i < c->ndestinations; i++) {
+        const kh_destination *d = &c->destinations[i];
+        if (!kh_amqp_dead_letters_watched_by(c, d))
+            continue;
+        watchers[*n] = kh_amqp_dead_letters_start(d->name, journal, slot, err, sizeof err);
+        if (!watchers[*n]) {
+            fprintf(stderr, "khaalga serve: destination %s: dead letters: %s\n", d->name, err);
+            for (size_t k = 0; k < *n; k++)
+                kh_amqp_dead_letters_stop(watchers[k]);
+            free(watchers);
+            return NULL;
+        }
+        (*n)++;
+    }
+    return watchers;
+}
+
+/* What runs while serving, each in its own threads. */
+typedef struct services {
+    kh_gateway_slot       *slot;
+    kh_delivery           *delivery;
+    kh_amqp_requester     *requester;
+    kh_http               *http;
+    kh_spool              *spool;
+    kh_amqp_consumer     **consumers;
+    size_t                 nconsumers;
+    kh_amqp_dead_letters **watchers;
+    size_t                 nwatchers;
+    kh_console            *console;
+} services;
+
+/* Stops what was started, in the order that lets work in hand finish:
+ * the listeners first (questions in flight answered at once), then the
+ * consumers and watchers, the delivery loop last. */
+static void stop_services(services *s)
+{
+    kh_console_stop(s->console);
+    kh_amqp_requester_stop(s->requester);
+    kh_http_stop(s->http);
+    kh_amqp_requester_free(s->requester);
+    kh_spool_stop(s->spool);
+    for (size_t i = 0; s->consumers && i < s->nconsumers; i++)
+        kh_amqp_consumer_stop(s->consumers[i]);
+    free(s->consumers);
+    for (size_t i = 0; s->watchers && i < s->nwatchers; i++)
+        kh_amqp_dead_letters_stop(s->watchers[i]);
+    free(s->watchers);
+    kh_delivery_stop(s->delivery);
+    kh_gateway_slot_free(s->slot);
+}
+
+/* Starts everything the configuration of g asks for; an exit status after
+ * printing why when something cannot start (what started is stopped). */
+static int start_services(services *s, kh_gateway *g, const char *journal)
+{
+    char err[1024];
+    const kh_config *c = g->config;
+    if (!(s->slot = kh_gateway_slot_new(g))) {
+        fprintf(stderr, "khaalga serve: out of memory\n");
+        return EXIT_TEMPORARY;
+    }
+    if (!(s->delivery = kh_delivery_start(journal, s->slot, err, sizeof err))) {
+        fprintf(stderr, "khaalga serve: delivery: %s\n", err);
+        return EXIT_TEMPORARY;
+    }
+    /* questions for CAIS, when [queries] is configured at start */
+    if (c->queries.url && !(s->requester = kh_amqp_requester_start(s->slot, err, sizeof err))) {
+        fprintf(stderr, "khaalga serve: queries: %s\n", err);
+        return EXIT_TEMPORARY;
+    }
+    if (c->nlisten > 0
+        && !(s->http = kh_http_start(c, s->slot, wake_delivery, s->delivery, s->requester, err, sizeof err))) {
+        fprintf(stderr, "khaalga serve: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (c->spool && !(s->spool = kh_spool_start(c->spool, journal, s->slot, wake_delivery, s->delivery, err,
+                                                sizeof err))) {
+        fprintf(stderr, "khaalga serve: spool: %s\n", err);
+        return EXIT_USAGE;
+    }
+    /* the consumers of the configuration at start; a reload changes their
+     * settings, and adding or removing one takes a restart */
+    if (!(s->consumers = calloc(c->nconsumers ? c->nconsumers : 1, sizeof *s->consumers))) {
+        fprintf(stderr, "khaalga serve: out of memory\n");
+        return EXIT_TEMPORARY;
+    }
+    for (; s->nconsumers < c->nconsumers; s->nconsumers++) {
+        const char *name = c->consumers[s->nconsumers].name;
+        s->consumers[s->nconsumers] = kh_amqp_consumer_start(name, journal, s->slot, wake_delivery, s->delivery, err,
+                                                             sizeof err);
+        if (!s->consumers[s->nconsumers]) {
+            fprintf(stderr, "khaalga serve: consumer %s: %s\n", name, err);
+            return EXIT_TEMPORARY;
+        }
+    }
+    /* likewise the dead-letter watchers of the destinations at start */
+    if (!(s->watchers = start_dead_letter_watchers(c, journal, s->slot, &s->nwatchers)))
+        return EXIT_TEMPORARY;
+    /* the operator console, when configured: on its own listener */
+    if (c->console.enabled && !(s->console = kh_console_start(s->slot, wake_delivery, s->delivery, err, sizeof err))) {
+        fprintf(stderr, "khaalga serve: console: %s\n", err);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
 int kh_serve(const char *config_path)
 {
     sigset_t signals;
@@ -92,86 +212,13 @@ int kh_serve(const char *config_path)
     }
     char journal[4096];
     snprintf(journal, sizeof journal, "%s", g->config->journal);
-    char spool_folder[4096] = "";
-    if (g->config->spool)
-        snprintf(spool_folder, sizeof spool_folder, "%s", g->config->spool);
-    char err[1024];
-    kh_gateway_slot *slot = kh_gateway_slot_new(g);
-    kh_delivery *delivery = slot ? kh_delivery_start(journal, slot, err, sizeof err) : NULL;
-    if (!delivery) {
-        fprintf(stderr, "khaalga serve: delivery: %s\n", slot ? err : "out of memory");
-        kh_gateway_slot_free(slot);
-        return EXIT_TEMPORARY;
-    }
-    /* questions for CAIS, when [queries] is configured at start */
-    kh_amqp_requester *requester = NULL;
-    if (g->config->queries.url && !(requester = kh_amqp_requester_start(slot, err, sizeof err))) {
-        fprintf(stderr, "khaalga serve: queries: %s\n", err);
-        kh_delivery_stop(delivery);
-        kh_gateway_slot_free(slot);
-        return EXIT_TEMPORARY;
-    }
-    kh_http *http = NULL;
-    if (g->config->nlisten > 0) {
-        http = kh_http_start(g->config, slot, wake_delivery, delivery, requester, err, sizeof err);
-        if (!http) {
-            fprintf(stderr, "khaalga serve: %s\n", err);
-            kh_amqp_requester_free(requester);
-            kh_delivery_stop(delivery);
-            kh_gateway_slot_free(slot);
-            return EXIT_USAGE;
-        }
-    }
-    kh_spool *spool = NULL;
-    if (spool_folder[0]) {
-        spool = kh_spool_start(spool_folder, journal, slot, wake_delivery, delivery, err, sizeof err);
-        if (!spool) {
-            fprintf(stderr, "khaalga serve: spool: %s\n", err);
-            kh_http_stop(http);
-            kh_amqp_requester_free(requester);
-            kh_delivery_stop(delivery);
-            kh_gateway_slot_free(slot);
-            return EXIT_USAGE;
-        }
-    }
-    /* the consumers of the configuration at start; a reload changes their
-     * settings, and adding or removing one takes a restart */
-    size_t nconsumers = g->config->nconsumers;
-    kh_amqp_consumer **consumers = calloc(nconsumers ? nconsumers : 1, sizeof *consumers);
-    for (size_t i = 0; consumers && i < nconsumers; i++) {
-        consumers[i] = kh_amqp_consumer_start(g->config->consumers[i].name, journal, slot, wake_delivery, delivery,
-                                              err, sizeof err);
-        if (!consumers[i]) {
-            fprintf(stderr, "khaalga serve: consumer %s: %s\n", g->config->consumers[i].name, err);
-            break;
-        }
-    }
-    if (!consumers || (nconsumers && !consumers[nconsumers - 1])) {
-        if (!consumers)
-            fprintf(stderr, "khaalga serve: out of memory\n");
-        for (size_t i = 0; consumers && i < nconsumers; i++)
-            kh_amqp_consumer_stop(consumers[i]);
-        free(consumers);
-        kh_spool_stop(spool);
-        kh_http_stop(http);
-        kh_amqp_requester_free(requester);
-        kh_delivery_stop(delivery);
-        kh_gateway_slot_free(slot);
-        return EXIT_TEMPORARY;
-    }
-    /* the operator console, when configured: on its own listener */
-    kh_console *console = NULL;
-    if (g->config->console.enabled &&
-        !(console = kh_console_start(slot, wake_delivery, delivery, err, sizeof err))) {
-        fprintf(stderr, "khaalga serve: console: %s\n", err);
-        for (size_t i = 0; i < nconsumers; i++)
-            kh_amqp_consumer_stop(consumers[i]);
-        free(consumers);
-        kh_spool_stop(spool);
-        kh_http_stop(http);
-        kh_delivery_stop(delivery);
-        kh_gateway_slot_free(slot);
-        return EXIT_USAGE;
+    services s = { 0 };
+    int status = start_services(&s, g, journal);
+    if (status != EXIT_OK) {
+        if (!s.slot)
+            kh_gateway_free(g);
+        stop_services(&s);
+        return status;
     }
     kh_log("info", "started", NULL, config_path);
 
@@ -188,23 +235,14 @@ int kh_serve(const char *config_path)
                 kh_gateway_free(fresh);
                 continue;
             }
-            kh_gateway_swap(slot, fresh);
+            kh_gateway_swap(s.slot, fresh);
             kh_log("info", "reloaded", NULL, config_path);
             continue;
         }
         break;
     }
     kh_log("info", "stopping", NULL, NULL);
-    kh_console_stop(console);
-    kh_amqp_requester_stop(requester);    /* questions in flight are answered 503 at once */
-    kh_http_stop(http);
-    kh_amqp_requester_free(requester);
-    kh_spool_stop(spool);
-    for (size_t i = 0; i < nconsumers; i++)
-        kh_amqp_consumer_stop(consumers[i]);
-    free(consumers);
-    kh_delivery_stop(delivery);
-    kh_gateway_slot_free(slot);
+    stop_services(&s);
     kh_log("info", "stopped", NULL, NULL);
     return EXIT_OK;
 }

@@ -3,11 +3,12 @@
  * rabbitmq-c, the way CAIS publishes its answers, so that
  * tests/amqp/run-reverse.sh can feed `khaalga serve`'s consumer.
  *
- *     publish URL QUEUE [--correlation-id ID] FILE...
+ *     publish [--message-id ID] URL QUEUE [--correlation-id ID] FILE...
  *
- * Each file is one persistent message (content type application/xml) to
- * the default exchange with the queue's name as routing key (with the
- * correlation_id given, as CAIS names the message it answers), on a channel
+ * Each file is one persistent message (content type application/xml, with
+ * the message_id given, and the correlation_id given, as CAIS names the
+ * message it answers) to the default exchange with the queue's name as
+ * routing key, on a channel
  * in confirm mode; it exits 0 once the broker has confirmed them all, 2
  * when the broker cannot be reached or refuses one.
  */
@@ -54,8 +55,14 @@ static char *read_file(const char *path, size_t *size)
 
 int main(int argc, char **argv)
 {
+    const char *message_id = NULL;
+    if (argc > 2 && !strcmp(argv[1], "--message-id")) {
+        message_id = argv[2];
+        argv += 2;
+        argc -= 2;
+    }
     if (argc < 4) {
-        fprintf(stderr, "usage: publish URL QUEUE [--correlation-id ID] FILE...\n");
+        fprintf(stderr, "usage: publish [--message-id ID] URL QUEUE [--correlation-id ID] FILE...\n");
         return 64;
     }
     struct amqp_connection_info info;
@@ -101,6 +108,10 @@ int main(int argc, char **argv)
         if (correlation_id) {
             p._flags |= AMQP_BASIC_CORRELATION_ID_FLAG;
             p.correlation_id = amqp_cstring_bytes(correlation_id);
+        }
+        if (message_id) {
+            p._flags |= AMQP_BASIC_MESSAGE_ID_FLAG;
+            p.message_id = amqp_cstring_bytes(message_id);
         }
         amqp_bytes_t bytes = { size, body };
         if (amqp_basic_publish(c, 1, amqp_empty_bytes, amqp_cstring_bytes(argv[2]), 1, 0, &p, bytes) != AMQP_STATUS_OK)

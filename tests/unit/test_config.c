@@ -228,7 +228,8 @@ static void test_defaults(void **state)
 }
 
 /* An amqp destination: every key into its field, and the defaults that
- * follow from the others (routing key, binding key, delivery limit). */
+ * follow from the others (routing key, binding key, delivery limit, the
+ * dead-letter queue watched with a queue). */
 static void test_amqp_destination(void **state)
 {
     (void)state;
@@ -259,7 +260,13 @@ static void test_amqp_destination(void **state)
         "type = amqp\n"
         "url = amqp://mq.customs.local\n"
         "exchange = customs\n"
-        "queue = everything\n");
+        "queue = everything\n"
+        "[destination unwatched]\n"
+        "type = amqp\n"
+        "url = amqp://mq.customs.local\n"
+        "exchange = customs\n"
+        "watch_dead_letters = no\n"
+        "queue = elsewhere\n");
     kh_config *c = kh_config_load(path, err, sizeof err);
     if (!c)
         fail_msg("%s", err);
@@ -277,6 +284,7 @@ static void test_amqp_destination(void **state)
     assert_string_equal(d->binding_key, "dec.*.UB01");
     assert_int_equal(d->queue_delivery_limit, 5);
     assert_int_equal(d->queue_max_length, 100000);
+    assert_true(d->watch_dead_letters);                  /* the default with a queue */
     assert_int_equal(d->max_attempts, 30);
     assert_int_equal(d->timeout_ms, 5000);
     assert_null(d->path);
@@ -288,6 +296,7 @@ static void test_amqp_destination(void **state)
     assert_null(d->queue);
     assert_null(d->binding_key);
     assert_int_equal(d->queue_delivery_limit, 0);
+    assert_false(d->watch_dead_letters);                 /* no queue, no dead-letter queue */
     assert_null(d->tls_ca);
 
     d = kh_config_destination(c, "plain");
@@ -296,6 +305,12 @@ static void test_amqp_destination(void **state)
     assert_int_equal(d->queue_delivery_limit, 20);
     assert_int_equal(d->queue_max_length, 0);
     assert_int_equal(d->timeout_ms, 10000);
+    assert_true(d->watch_dead_letters);
+
+    d = kh_config_destination(c, "unwatched");
+    assert_non_null(d);
+    assert_string_equal(d->queue, "elsewhere");
+    assert_false(d->watch_dead_letters);
     kh_config_free(c);
 }
 
