@@ -94,7 +94,7 @@ static int count_of(const char *haystack, const char *needle)
  * delivered; its id into id. */
 static void delivered_message(kh_journal *j, const char *raw, const char *destination, int nparts, char *id)
 {
-    kh_received m = { "test", "application/xml", raw, strlen(raw) };
+    kh_received m = { .channel = "test", .content_type = "application/xml", .raw = raw, .size = strlen(raw) };
     kh_journal_entry *e = kh_journal_entry_new(&m);
     assert_non_null(e);
     snprintf(id, KH_MESSAGE_ID_SIZE, "%s", kh_journal_entry_id(e));
@@ -163,7 +163,7 @@ static void dead_lettered_before_the_attempt_is_recorded(void **state)
 {
     scratch *s = *state;
     char id[KH_MESSAGE_ID_SIZE], err[256];
-    kh_received m = { "test", "application/xml", "<raw>2</raw>", 12 };
+    kh_received m = { .channel = "test", .content_type = "application/xml", .raw = "<raw>2</raw>", .size = 12 };
     kh_journal_entry *e = kh_journal_entry_new(&m);
     assert_non_null(e);
     snprintf(id, sizeof id, "%s", kh_journal_entry_id(e));
