@@ -188,11 +188,8 @@ static int open_connection(kh_amqp_consumer *k, const kh_consumer *c, char *err,
     if (!socket)
         goto out;
     struct timeval timeout = { CONNECT_TIMEOUT_MS / 1000, (CONNECT_TIMEOUT_MS % 1000) * 1000 };
-    int status = amqp_socket_open_noblock(socket, info.host, info.port, &timeout);
-    if (status != AMQP_STATUS_OK) {
-        snprintf(err, errlen, "%s: cannot connect: %s", k->broker, amqp_error_string2(status));
+    if (kh_amqp_open_socket(socket, info.ssl, k->broker, info.host, info.port, &timeout, err, errlen) != 0)
         goto out;
-    }
     amqp_set_handshake_timeout(k->connection, &timeout);
     amqp_set_rpc_timeout(k->connection, &timeout);
 

@@ -303,11 +303,8 @@ static int open_link(link *l, const kh_destination *d, char *err, size_t errlen)
     if (!socket)
         goto out;
     struct timeval timeout = timeval_of_ms(d->timeout_ms);
-    int status = amqp_socket_open_noblock(socket, info.host, info.port, &timeout);
-    if (status != AMQP_STATUS_OK) {
-        snprintf(err, errlen, "%s: cannot connect: %s", l->broker, amqp_error_string2(status));
+    if (kh_amqp_open_socket(socket, info.ssl, l->broker, info.host, info.port, &timeout, err, errlen) != 0)
         goto out;
-    }
     amqp_set_handshake_timeout(l->connection, &timeout);
     amqp_set_rpc_timeout(l->connection, &timeout);
 
