@@ -1,10 +1,22 @@
 /*
  * broker.c - the socket to a RabbitMQ broker, opening a connection, and
- * the broker's replies in words, for the publisher, the consumers and the
- * requester.
+ * the broker's replies in words, for the publisher, the consumers, the
+ * dead-letter watchers and the requester.
+ *
+ * TLS: rabbitmq-c 0.11 checks the chain after the handshake and the host
+ * name with its own matcher, which knows DNS names only (a broker reached
+ * at an IP address could never be verified) and says no more than "peer
+ * cert verification failed". So the host is given to OpenSSL's own
+ * verification (X509_VERIFY_PARAM: DNS names, or iPAddress names for an
+ * address; no partial wildcards), verification is made part of the
+ * handshake (SSL_VERIFY_PEER: nothing is sent to a broker that is not
+ * proved), and a verify callback keeps the first failure (the reason, the
+ * certificate's place in the chain and its subject) in a thread-local
+ * buffer that the thread opening the socket reads when the open fails.
  */
 #include "amqp/broker.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +24,11 @@
 #include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+/* Why the last TLS handshake of this thread refused the broker's
+ * certificate ("" when it did not). */
+static __thread char certificate_refused[300];
 
 amqp_socket_t *kh_amqp_new_socket(amqp_connection_state_t connection, const char *broker, bool tls,
                                   const char *tls_ca, char *err, size_t errlen)
@@ -44,6 +61,58 @@ amqp_socket_t *kh_amqp_new_socket(amqp_connection_state_t connection, const char
     return s;
 }
 
+/* OpenSSL's verify callback: keeps the first failure of the chain or name
+ * checks, and leaves the verdict as it is. */
+static int keep_first_failure(int ok, X509_STORE_CTX *store)
+{
+    if (ok || certificate_refused[0])
+        return ok;
+    int error = X509_STORE_CTX_get_error(store);
+    int depth = X509_STORE_CTX_get_error_depth(store);
+    char subject[160] = "?";
+    X509 *certificate = X509_STORE_CTX_get_current_cert(store);
+    if (certificate)
+        X509_NAME_oneline(X509_get_subject_name(certificate), subject, sizeof subject);
+    snprintf(certificate_refused, sizeof certificate_refused, "%s (certificate %d of the broker's chain, %s)",
+             X509_verify_cert_error_string(error), depth, subject);
+    return ok;
+}
+
+/* The host the certificate must name: an IP address or a DNS name. */
+static int expect_host(SSL_CTX *context, const char *host)
+{
+    X509_VERIFY_PARAM *param = SSL_CTX_get0_param(context);
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    unsigned char address[16];
+    if (inet_pton(AF_INET, host, address) == 1 || inet_pton(AF_INET6, host, address) == 1)
+        return X509_VERIFY_PARAM_set1_ip_asc(param, host) == 1 ? 0 : -1;
+    return X509_VERIFY_PARAM_set1_host(param, host, 0) == 1 ? 0 : -1;
+}
+
+int kh_amqp_open_socket(amqp_socket_t *socket, bool tls, const char *broker, const char *host, int port,
+                        struct timeval *timeout, char *err, size_t errlen)
+{
+    if (tls) {
+        SSL_CTX *context = amqp_ssl_socket_get_context(socket);
+        if (!context || expect_host(context, host) != 0) {
+            snprintf(err, errlen, "%s: cannot connect: TLS: cannot verify the broker as %s", broker, host);
+            return -1;
+        }
+        SSL_CTX_set_verify(context, SSL_VERIFY_PEER, keep_first_failure);
+        amqp_ssl_socket_set_verify_hostname(socket, 0);   /* OpenSSL checks the name, addresses included */
+    }
+    certificate_refused[0] = '\0';
+    int status = amqp_socket_open_noblock(socket, host, port, timeout);
+    if (status == AMQP_STATUS_OK)
+        return 0;
+    if (tls && certificate_refused[0])
+        snprintf(err, errlen, "%s: cannot connect: TLS: certificate verification failed for %s: %s", broker, host,
+                 certificate_refused);
+    else
+        snprintf(err, errlen, "%s: cannot connect: %s", broker, amqp_error_string2(status));
+    return -1;
+}
+
 enum { FRAME_MAX = 131072 };
 
 amqp_connection_state_t kh_amqp_open(const char *url, const char *tls_ca, const char *connection_name,
@@ -72,11 +141,8 @@ amqp_connection_state_t kh_amqp_open(const char *url, const char *tls_ca, const 
     if (!socket)
         goto out;
     struct timeval timeout = { (time_t)(timeout_ms / 1000), (suseconds_t)(timeout_ms % 1000) * 1000 };
-    int status = amqp_socket_open_noblock(socket, info.host, info.port, &timeout);
-    if (status != AMQP_STATUS_OK) {
-        snprintf(err, errlen, "%s: cannot connect: %s", broker, amqp_error_string2(status));
+    if (kh_amqp_open_socket(socket, info.ssl, broker, info.host, info.port, &timeout, err, errlen) != 0)
         goto out;
-    }
     amqp_set_handshake_timeout(connection, &timeout);
     amqp_set_rpc_timeout(connection, &timeout);
     amqp_table_entry_t properties[] = {

@@ -1,14 +1,15 @@
 /*
  * broker.h - what the publisher and the consumer share about talking to a
  * RabbitMQ broker with rabbitmq-c: the socket (plain, or TLS verifying the
- * broker's certificate and name), opening a connection, and the broker's
- * words made printable.
+ * broker's certificate and name), opening it and a whole connection, and
+ * the broker's words made printable.
  */
 #ifndef KHAALGA_AMQP_BROKER_H
 #define KHAALGA_AMQP_BROKER_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/time.h>
 
 #include <amqp.h>
 
@@ -17,6 +18,15 @@
  * broker names it in err. NULL with err on failure. */
 amqp_socket_t *kh_amqp_new_socket(amqp_connection_state_t connection, const char *broker, bool tls,
                                   const char *tls_ca, char *err, size_t errlen);
+
+/* Connects socket (made by kh_amqp_new_socket with the same tls) to
+ * host:port within timeout. Over TLS the handshake itself fails unless the
+ * broker's certificate chains to the CAs and names host: a DNS name, or an
+ * IP address in the certificate's iPAddress names. 0, or -1 with err
+ * saying why ("cannot connect: ...", for TLS which check refused the
+ * certificate and for which certificate). */
+int kh_amqp_open_socket(amqp_socket_t *socket, bool tls, const char *broker, const char *host, int port,
+                        struct timeval *timeout, char *err, size_t errlen);
 
 /* Connects to url (amqp:// or amqps://, the broker verified against
  * tls_ca or the system's CAs), logs in with heartbeat_s and the client

@@ -12,17 +12,23 @@
  * open, no new one is tried before a backoff has passed, so a broker that
  * is down costs one fast failure per message, not one timeout.
  *
- * Publishing: basic.publish, mandatory and persistent, then frames are
- * read (amqp_simple_wait_frame_noblock, which also sends and checks
- * heartbeats) until the basic.ack or basic.nack of its delivery tag, up to
- * the destination's timeout. A basic.return before the ack means no queue
- * took the message: not delivered. connection.blocked holds publishing
- * until connection.unblocked, within the same timeout; a publish still
- * unconfirmed when the broker blocks is remembered, and the next attempt
- * of that message waits for its confirm instead of publishing a copy each
- * time while the alarm lasts. A channel or connection close, or no confirm
- * from a broker that does not block, drops the link; the next message
- * opens a new one.
+ * Publishing a batch: each message basic.publish, mandatory and persistent,
+ * back to back, reading without waiting what the broker sent meanwhile
+ * (confirms, connection.blocked); then frames are read
+ * (amqp_simple_wait_frame_noblock, which also sends and checks heartbeats)
+ * until every publish is acked or nacked, up to the destination's timeout
+ * after the last one. amqp/confirms.c matches each ack, nack (one tag, or
+ * `multiple`) and basic.return (by message id) to its publish; a message is
+ * delivered only on its own ack, without a return before it. A batch of
+ * one is kh_amqp_publish.
+ *
+ * connection.blocked holds publishing until connection.unblocked, within
+ * the timeout; publishes still unconfirmed when the broker blocks are held
+ * by the link, and the next attempt of such a message waits for its
+ * confirm instead of publishing a copy each time while the alarm lasts. A
+ * channel or connection close, or no confirm from a broker that does not
+ * block, drops the link: what it had not confirmed is tried again, and the
+ * next message opens a new one.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -37,6 +43,7 @@
 #include <amqp.h>
 
 #include "amqp/broker.h"
+#include "amqp/confirms.h"
 #include "amqp/names.h"
 #include "amqp/publisher.h"
 #include "util/log.h"
@@ -55,11 +62,9 @@ typedef struct link {
     amqp_connection_state_t connection;     /* NULL: not connected */
     uint64_t                next_delivery_tag;  /* of the next publish; confirm mode counts from 1 */
     bool                    blocked;        /* connection.blocked, not yet unblocked */
-    uint64_t                unconfirmed_tag;    /* published while blocked, not yet confirmed (0: none) */
-    char                    unconfirmed_id[KH_AMQP_NAME_MAX + 1];   /* its message id */
-    bool                    unconfirmed_acked, unconfirmed_nacked;   /* what came for it meanwhile */
-    bool                    unconfirmed_returned;   /* and it came back unroutable */
-    char                    unconfirmed_returned_why[200];
+    kh_amqp_confirm        *held;           /* published while blocked, not yet confirmed */
+    char                  (*held_ids)[KH_AMQP_NAME_MAX + 1];    /* their message ids */
+    size_t                  held_count;
     char                    blocked_reason[128];
     char                    broker[300];    /* "amqp://host:port vhost V": no user, no password */
     unsigned                failed_opens;   /* in a row, for the backoff */
@@ -99,12 +104,14 @@ static void drop_connection(link *l, bool politely)
     amqp_destroy_connection(l->connection);
     l->connection = NULL;
     l->blocked = false;
-    l->unconfirmed_tag = 0;
+    l->held_count = 0;
 }
 
 static void free_link(link *l)
 {
     drop_connection(l, true);
+    free(l->held);
+    free(l->held_ids);
     free(l->destination);
     free(l->settings);
     free(l);
@@ -303,11 +310,8 @@ static int open_link(link *l, const kh_destination *d, char *err, size_t errlen)
     if (!socket)
         goto out;
     struct timeval timeout = timeval_of_ms(d->timeout_ms);
-    int status = amqp_socket_open_noblock(socket, info.host, info.port, &timeout);
-    if (status != AMQP_STATUS_OK) {
-        snprintf(err, errlen, "%s: cannot connect: %s", l->broker, amqp_error_string2(status));
+    if (kh_amqp_open_socket(socket, info.ssl, l->broker, info.host, info.port, &timeout, err, errlen) != 0)
         goto out;
-    }
     amqp_set_handshake_timeout(l->connection, &timeout);
     amqp_set_rpc_timeout(l->connection, &timeout);
 
@@ -353,26 +357,18 @@ out:
 
 /* ------------------------------------------------------------ frames */
 
-/* What reading frames found, besides the confirm awaited. */
-typedef struct confirm_wait {
-    uint64_t    tag;            /* the delivery tag awaited; 0 when none */
-    const char *message_id;     /* to recognize its basic.return */
-    bool        acked, nacked, returned;
-    char        returned_why[200];
-    bool        broken;         /* the link cannot be used any more */
-    bool        politely;       /* and may still be closed politely */
-    char        broken_why[300];
-} confirm_wait;
-
-/* basic.ack / basic.nack: does it settle the tag awaited? */
-static bool settles(uint64_t delivery_tag, bool multiple, uint64_t awaited)
-{
-    return awaited && (delivery_tag == awaited || (multiple && delivery_tag >= awaited));
-}
+/* What reading frames found, besides the confirms of the publishes
+ * awaited. */
+typedef struct frame_reader {
+    kh_amqp_confirms *awaited;      /* the publishes whose confirms count */
+    bool              broken;       /* the link cannot be used any more */
+    bool              politely;     /* and may still be closed politely */
+    char              broken_why[300];
+} frame_reader;
 
 /* One frame read from the broker: confirms, returns, flow control and
  * closes. Stray frames (heartbeats, the content of nothing) are skipped. */
-static void handle_frame(link *l, const amqp_frame_t *frame, confirm_wait *w)
+static void handle_frame(link *l, const amqp_frame_t *frame, frame_reader *r)
 {
     char text[200];
     if (frame->frame_type != AMQP_FRAME_METHOD)
@@ -380,43 +376,35 @@ static void handle_frame(link *l, const amqp_frame_t *frame, confirm_wait *w)
     switch (frame->payload.method.id) {
     case AMQP_BASIC_ACK_METHOD: {
         const amqp_basic_ack_t *ack = frame->payload.method.decoded;
-        if (settles(ack->delivery_tag, ack->multiple, w->tag))
-            w->acked = true;
+        kh_amqp_confirms_settle(r->awaited, ack->delivery_tag, ack->multiple, true);
         break;
     }
     case AMQP_BASIC_NACK_METHOD: {
         const amqp_basic_nack_t *nack = frame->payload.method.decoded;
-        if (settles(nack->delivery_tag, nack->multiple, w->tag))
-            w->nacked = true;
+        kh_amqp_confirms_settle(r->awaited, nack->delivery_tag, nack->multiple, false);
         break;
     }
     case AMQP_BASIC_RETURN_METHOD: {
         /* an unroutable mandatory publish: its header and body follow */
-        const amqp_basic_return_t *r = frame->payload.method.decoded;
-        char routing_key[KH_AMQP_NAME_MAX + 1], exchange[KH_AMQP_NAME_MAX + 1];
-        kh_amqp_copy_text(text, sizeof text, r->reply_text);
-        kh_amqp_copy_text(routing_key, sizeof routing_key, r->routing_key);
-        kh_amqp_copy_text(exchange, sizeof exchange, r->exchange);
-        unsigned code = r->reply_code;
+        const amqp_basic_return_t *ret = frame->payload.method.decoded;
+        char routing_key[KH_AMQP_NAME_MAX + 1], exchange[KH_AMQP_NAME_MAX + 1], why[200];
+        kh_amqp_copy_text(text, sizeof text, ret->reply_text);
+        kh_amqp_copy_text(routing_key, sizeof routing_key, ret->routing_key);
+        kh_amqp_copy_text(exchange, sizeof exchange, ret->exchange);
+        snprintf(why, sizeof why, "unroutable: no queue bound for routing key \"%s\" on exchange %s (%u %s)",
+                 routing_key, exchange, (unsigned)ret->reply_code, text);
         amqp_message_t message;
         amqp_rpc_reply_t reply = amqp_read_message(l->connection, frame->channel, &message, 0);
         if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
             kh_amqp_describe_reply(reply, text, sizeof text);
-            w->broken = true;
-            snprintf(w->broken_why, sizeof w->broken_why, "%s: reading a returned message: %s", l->broker, text);
+            r->broken = true;
+            snprintf(r->broken_why, sizeof r->broken_why, "%s: reading a returned message: %s", l->broker, text);
             break;
         }
-        bool ours = w->tag && w->message_id
-            && (message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG)
-            && message.properties.message_id.len == strlen(w->message_id)
-            && !memcmp(message.properties.message_id.bytes, w->message_id, message.properties.message_id.len);
+        if (message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG)
+            kh_amqp_confirms_returned(r->awaited, message.properties.message_id.bytes,
+                                      message.properties.message_id.len, why);
         amqp_destroy_message(&message);
-        if (ours) {
-            w->returned = true;
-            snprintf(w->returned_why, sizeof w->returned_why,
-                     "unroutable: no queue bound for routing key \"%s\" on exchange %s (%u %s)",
-                     routing_key, exchange, code, text);
-        }
         break;
     }
     case AMQP_CONNECTION_BLOCKED_METHOD: {
@@ -433,22 +421,22 @@ static void handle_frame(link *l, const amqp_frame_t *frame, confirm_wait *w)
     case AMQP_CHANNEL_CLOSE_METHOD: {
         const amqp_channel_close_t *close = frame->payload.method.decoded;
         kh_amqp_copy_text(text, sizeof text, close->reply_text);
-        snprintf(w->broken_why, sizeof w->broken_why, "%s: the broker closed the channel: %u %s",
+        snprintf(r->broken_why, sizeof r->broken_why, "%s: the broker closed the channel: %u %s",
                  l->broker, close->reply_code, text);
         amqp_channel_close_ok_t ok = { 0 };
         amqp_send_method(l->connection, frame->channel, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
-        w->broken = true;
-        w->politely = true;     /* the connection itself still works */
+        r->broken = true;
+        r->politely = true;     /* the connection itself still works */
         break;
     }
     case AMQP_CONNECTION_CLOSE_METHOD: {
         const amqp_connection_close_t *close = frame->payload.method.decoded;
         kh_amqp_copy_text(text, sizeof text, close->reply_text);
-        snprintf(w->broken_why, sizeof w->broken_why, "%s: the broker closed the connection: %u %s",
+        snprintf(r->broken_why, sizeof r->broken_why, "%s: the broker closed the connection: %u %s",
                  l->broker, close->reply_code, text);
         amqp_connection_close_ok_t ok = { 0 };
         amqp_send_method(l->connection, 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok);
-        w->broken = true;
+        r->broken = true;
         break;
     }
     default:
@@ -456,12 +444,13 @@ static void handle_frame(link *l, const amqp_frame_t *frame, confirm_wait *w)
     }
 }
 
-/* Reads frames until done(w, l) or until deadline_ms (monotonic). Returns
- * 0 when done, 1 at the deadline, -1 when the link broke. */
-static int read_frames_until(link *l, confirm_wait *w, bool (*done)(const link *, const confirm_wait *),
+/* Reads frames until done(l, r) or until deadline_ms (monotonic; now:
+ * only what has come already). Returns 0 when done, 1 at the deadline,
+ * -1 when the link broke. */
+static int read_frames_until(link *l, frame_reader *r, bool (*done)(const link *, const frame_reader *),
                              int64_t deadline_ms)
 {
-    while (!done(l, w)) {
+    while (!done(l, r)) {
         struct timeval wait = timeval_of_ms(deadline_ms - monotonic_ms());
         amqp_frame_t frame;
         amqp_maybe_release_buffers(l->connection);
@@ -469,75 +458,96 @@ static int read_frames_until(link *l, confirm_wait *w, bool (*done)(const link *
         if (status == AMQP_STATUS_TIMEOUT)
             return 1;
         if (status != AMQP_STATUS_OK) {
-            w->broken = true;
-            snprintf(w->broken_why, sizeof w->broken_why, "%s: connection lost: %s", l->broker,
+            r->broken = true;
+            snprintf(r->broken_why, sizeof r->broken_why, "%s: connection lost: %s", l->broker,
                      amqp_error_string2(status));
             return -1;
         }
-        handle_frame(l, &frame, w);
-        if (w->broken)
+        handle_frame(l, &frame, r);
+        if (r->broken)
             return -1;
     }
     return 0;
 }
 
-static bool never(const link *l, const confirm_wait *w)
+static bool never(const link *l, const frame_reader *r)
 {
-    (void)l, (void)w;
+    (void)l, (void)r;
     return false;
 }
 
-static bool unblocked(const link *l, const confirm_wait *w)
+static bool unblocked(const link *l, const frame_reader *r)
 {
-    (void)w;
+    (void)r;
     return !l->blocked;
 }
 
-static bool settled(const link *l, const confirm_wait *w)
+static bool all_settled(const link *l, const frame_reader *r)
 {
     (void)l;
-    return w->acked || w->nacked;
+    return kh_amqp_confirms_waiting(r->awaited) == 0;
 }
 
-/* Before a publish on a link that was idle: reads what came meanwhile
- * (heartbeats, blocked, a close) without waiting. 0 when it still works. */
+/* ------------------------------------------------------------ held publishes */
+
+/* The publishes of a batch still unconfirmed while the broker blocks
+ * publishers: the next attempts of these messages wait for their confirms. */
+static void hold_unconfirmed(link *l, const kh_amqp_confirms *batch)
+{
+    size_t waiting = kh_amqp_confirms_waiting(batch);
+    l->held_count = 0;
+    if (!waiting)
+        return;
+    kh_amqp_confirm *held = realloc(l->held, waiting * sizeof *held);
+    if (held)
+        l->held = held;
+    char (*ids)[KH_AMQP_NAME_MAX + 1] = realloc(l->held_ids, waiting * sizeof *ids);
+    if (ids)
+        l->held_ids = ids;
+    if (!held || !ids)
+        return;     /* then they are published again: at least once */
+    for (size_t i = 0; i < batch->count; i++) {
+        const kh_amqp_confirm *e = &batch->entries[i];
+        if (!kh_amqp_confirm_waiting(e))
+            continue;
+        size_t k = l->held_count++;
+        l->held[k] = *e;
+        snprintf(l->held_ids[k], sizeof l->held_ids[k], "%s", e->message_id);
+        l->held[k].message_id = l->held_ids[k];
+    }
+}
+
+/* A message of the batch published before and held since: it takes over
+ * that publish (its tag and what came for it) instead of being published
+ * again. */
+static void take_over_held(link *l, kh_amqp_confirm *e)
+{
+    for (size_t k = 0; k < l->held_count; k++)
+        if (l->held[k].tag && !strcmp(l->held_ids[k], e->message_id)) {
+            const char *id = e->message_id;
+            *e = l->held[k];
+            e->message_id = id;
+            l->held[k].tag = 0;
+            return;
+        }
+}
+
+/* Before publishing on a link that was idle: reads what came meanwhile
+ * (heartbeats, blocked, a close, the confirms of held publishes) without
+ * waiting. 0 when it still works. */
 static int check_idle_link(link *l, char *err, size_t errlen)
 {
-    confirm_wait w;
-    memset(&w, 0, sizeof w);
-    w.tag = l->unconfirmed_tag;        /* a publish held back by a blocked broker */
-    w.message_id = l->unconfirmed_id;
-    w.returned = l->unconfirmed_returned;
-    snprintf(w.returned_why, sizeof w.returned_why, "%s", l->unconfirmed_returned_why);
-    if (read_frames_until(l, &w, never, monotonic_ms()) < 0) {
-        snprintf(err, errlen, "%s", w.broken_why);
-        drop_connection(l, w.politely);
+    kh_amqp_confirms held = { l->held, l->held_count };
+    frame_reader r = { &held, false, false, "" };
+    if (read_frames_until(l, &r, never, monotonic_ms()) < 0) {
+        snprintf(err, errlen, "%s", r.broken_why);
+        drop_connection(l, r.politely);
         return -1;
-    }
-    if (l->unconfirmed_tag) {
-        l->unconfirmed_acked |= w.acked;
-        l->unconfirmed_nacked |= w.nacked;
-        l->unconfirmed_returned = w.returned;
-        snprintf(l->unconfirmed_returned_why, sizeof l->unconfirmed_returned_why, "%s", w.returned_why);
     }
     return 0;
 }
 
 /* ------------------------------------------------------------ publishing */
-
-/* A publish whose confirm did not come while the broker blocks publishers:
- * the next attempt of the same message waits for it. */
-static void remember_unconfirmed(link *l, const confirm_wait *w)
-{
-    if (!w->tag)
-        return;
-    l->unconfirmed_tag = w->tag;
-    snprintf(l->unconfirmed_id, sizeof l->unconfirmed_id, "%s", w->message_id);
-    l->unconfirmed_acked = w->acked;
-    l->unconfirmed_nacked = w->nacked;
-    l->unconfirmed_returned = w->returned;
-    snprintf(l->unconfirmed_returned_why, sizeof l->unconfirmed_returned_why, "%s", w->returned_why);
-}
 
 /* An open link, opening it when needed (not before its backoff passed). */
 static int ensure_open(link *l, const kh_destination *d, char *err, size_t errlen)
@@ -577,66 +587,39 @@ static bool fits_short_string(const char *s)
     return !s || strlen(s) <= KH_AMQP_NAME_MAX;
 }
 
-kh_delivery_result kh_amqp_publish(const kh_destination *d, const kh_outgoing *m, const kh_outgoing_facts *facts,
-                                   char *err, size_t errlen)
+/* Checks what a message can be published as; its routing key into key.
+ * false with the item refused when it can never be published. */
+static bool publishable(const kh_destination *d, kh_batch_item *item, char *key, size_t keylen)
 {
     static const kh_outgoing_facts nothing_known = { NULL, NULL, NULL };
-    if (!facts)
-        facts = &nothing_known;
-    if (err && errlen)
-        err[0] = '\0';
+    const kh_outgoing *m = item->message;
+    const kh_outgoing_facts *facts = item->facts ? item->facts : &nothing_known;
     const char *content_type = m->content_type ? m->content_type : "application/octet-stream";
     if (!m->message_id || !*m->message_id || !fits_short_string(m->message_id) || !fits_short_string(content_type)
         || !fits_short_string(m->family) || (!m->data && m->size)) {
-        snprintf(err, errlen, "destination %s: the message id, family or content type cannot be an AMQP property", d->name);
-        return KH_DELIVERY_REFUSED;
+        item->result = KH_DELIVERY_REFUSED;
+        snprintf(item->err, sizeof item->err,
+                 "destination %s: the message id, family or content type cannot be an AMQP property", d->name);
+        return false;
     }
     kh_routing_facts routing = { m->family, facts->type, facts->office, facts->partner };
-    char routing_key[KH_AMQP_NAME_MAX + 1];
-    if (kh_routing_key_expand(d->routing_key ? d->routing_key : "{family}", &routing, routing_key,
-                              sizeof routing_key) != 0) {
-        snprintf(err, errlen, "destination %s: routing key %s gives a key longer than %d bytes for this message",
-            d->name, d->routing_key, KH_AMQP_NAME_MAX);
-        return KH_DELIVERY_REFUSED;
+    if (kh_routing_key_expand(d->routing_key ? d->routing_key : "{family}", &routing, key, keylen) != 0) {
+        item->result = KH_DELIVERY_REFUSED;
+        snprintf(item->err, sizeof item->err,
+                 "destination %s: routing key %s gives a key longer than %d bytes for this message", d->name,
+                 d->routing_key, KH_AMQP_NAME_MAX);
+        return false;
     }
+    return true;
+}
 
-    link *l = link_for(d);
-    if (!l) {
-        snprintf(err, errlen, "destination %s: out of memory", d->name);
-        return KH_DELIVERY_RETRY;
-    }
-    if (ensure_open(l, d, err, errlen) != 0)
-        return KH_DELIVERY_RETRY;
-
-    int64_t deadline = monotonic_ms() + d->timeout_ms;
-    confirm_wait w;
-    memset(&w, 0, sizeof w);
-    w.message_id = m->message_id;
-    if (l->unconfirmed_tag && !strcmp(l->unconfirmed_id, m->message_id)) {
-        /* published before, blocked since: its confirm may still come */
-        w.tag = l->unconfirmed_tag;
-        w.acked = l->unconfirmed_acked;
-        w.nacked = l->unconfirmed_nacked;
-        w.returned = l->unconfirmed_returned;
-        snprintf(w.returned_why, sizeof w.returned_why, "%s", l->unconfirmed_returned_why);
-    }
-    l->unconfirmed_tag = 0;
-    if (l->blocked && !w.acked && !w.nacked) {
-        /* a memory or disk alarm on the broker: wait for it to pass, bounded */
-        int rc = read_frames_until(l, &w, unblocked, deadline);
-        if (rc < 0) {
-            snprintf(err, errlen, "%s", w.broken_why);
-            drop_connection(l, w.politely);
-            return KH_DELIVERY_RETRY;
-        }
-        if (rc > 0) {
-            snprintf(err, errlen, "%s: the broker blocks publishers (%s) for more than %u ms", l->broker,
-                l->blocked_reason, d->timeout_ms);
-            remember_unconfirmed(l, &w);
-            return KH_DELIVERY_RETRY;
-        }
-    }
-
+/* basic.publish of one message: mandatory, persistent, with its id,
+ * family, headers and a timestamp. An AMQP status. */
+static int publish_one(link *l, const kh_destination *d, const kh_batch_item *item, const char *routing_key)
+{
+    static const kh_outgoing_facts nothing_known = { NULL, NULL, NULL };
+    const kh_outgoing *m = item->message;
+    const kh_outgoing_facts *facts = item->facts ? item->facts : &nothing_known;
     amqp_table_entry_t headers[4];
     int nheaders = 0;
     if (m->family)
@@ -652,7 +635,7 @@ kh_delivery_result kh_amqp_publish(const kh_destination *d, const kh_outgoing *m
     memset(&properties, 0, sizeof properties);
     properties._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG
                       | AMQP_BASIC_TIMESTAMP_FLAG | AMQP_BASIC_APP_ID_FLAG | AMQP_BASIC_HEADERS_FLAG;
-    properties.content_type = amqp_cstring_bytes(content_type);
+    properties.content_type = amqp_cstring_bytes(m->content_type ? m->content_type : "application/octet-stream");
     properties.delivery_mode = AMQP_DELIVERY_PERSISTENT;
     properties.message_id = amqp_cstring_bytes(m->message_id);
     properties.timestamp = (uint64_t)time(NULL);
@@ -669,49 +652,184 @@ kh_delivery_result kh_amqp_publish(const kh_destination *d, const kh_outgoing *m
         properties.correlation_id = amqp_cstring_bytes(m->message_id);
     }
     amqp_bytes_t body = { m->size, (void *)m->data };
+    return amqp_basic_publish(l->connection, CHANNEL, amqp_cstring_bytes(d->exchange),
+                              amqp_cstring_bytes(routing_key), 1, 0, &properties, body);
+}
 
-    if (!w.tag && !w.acked && !w.nacked) {
-        w.tag = l->next_delivery_tag++;
-        int status = amqp_basic_publish(l->connection, CHANNEL, amqp_cstring_bytes(d->exchange),
-                                        amqp_cstring_bytes(routing_key), 1, 0, &properties, body);
-        if (status != AMQP_STATUS_OK) {
-            snprintf(err, errlen, "%s: publish: %s", l->broker, amqp_error_string2(status));
-            drop_connection(l, false);
-            return KH_DELIVERY_RETRY;
+/* The messages of the batch that have no result yet get this one. */
+static void conclude_rest(kh_batch_item *items, const bool *concluded, size_t n, kh_delivery_result result,
+                          const char *why)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!concluded[i]) {
+            items[i].result = result;
+            snprintf(items[i].err, sizeof items[i].err, "%s", why);
         }
-    }
+}
 
-    int rc = read_frames_until(l, &w, settled, deadline);
-    if (rc < 0) {
-        snprintf(err, errlen, "%s", w.broken_why);
-        drop_connection(l, w.politely);
-        return KH_DELIVERY_RETRY;
-    }
-    if (rc > 0) {
-        snprintf(err, errlen, "%s: no confirm from the broker within %u ms%s%s%s", l->broker, d->timeout_ms,
-            l->blocked ? " (it blocks publishers: " : "", l->blocked ? l->blocked_reason : "", l->blocked ? ")" : "");
-        if (l->blocked) {
-            /* the connection is sound, the broker holds the message back:
-             * the next attempt waits for this confirm rather than
-             * publishing a copy each time while the alarm lasts */
-            remember_unconfirmed(l, &w);
-        } else {
-            /* the broker may still take it: delivering it again is harmless
-             * (at least once); a fresh connection starts a clean count of tags */
-            drop_connection(l, false);
-        }
-        return KH_DELIVERY_RETRY;
-    }
-    if (w.nacked) {
-        snprintf(err, errlen, "%s: the broker refused the message (basic.nack): a queue is full or unavailable",
-            l->broker);
-        return KH_DELIVERY_RETRY;
-    }
-    if (w.returned) {
+/* The result of a publish whose confirm came (or did not). */
+static void conclude_confirmed(const link *l, kh_batch_item *item, const kh_amqp_confirm *e)
+{
+    if (e->nacked) {
+        item->result = KH_DELIVERY_RETRY;
+        snprintf(item->err, sizeof item->err,
+                 "%s: the broker refused the message (basic.nack): a queue is full or unavailable", l->broker);
+    } else if (e->returned) {
         /* the binding may come (a consumer declares its queue at its start,
          * an operator adds one): tried again, then the dead letter */
-        snprintf(err, errlen, "%s: %s", l->broker, w.returned_why);
-        return KH_DELIVERY_RETRY;
+        item->result = KH_DELIVERY_RETRY;
+        snprintf(item->err, sizeof item->err, "%s: %s", l->broker, e->returned_why);
+    } else {
+        item->result = KH_DELIVERED;
+        item->err[0] = '\0';
     }
-    return KH_DELIVERED;
+}
+
+/* Publishes what needs publishing and waits for the confirms. On return
+ * every message of the batch has its result. entries[i] is the publish of
+ * items[i]; to_publish[i] says it is to be published (not refused, not
+ * taken over from a held publish); concluded[i] that it has its result. */
+static void publish_and_confirm(link *l, const kh_destination *d, kh_batch_item *items, size_t n,
+                                kh_amqp_confirm *entries, char (*keys)[KH_AMQP_NAME_MAX + 1],
+                                const bool *to_publish, bool *concluded)
+{
+    kh_amqp_confirms batch = { entries, n };
+    frame_reader r = { &batch, false, false, "" };
+    char why[512];
+    for (size_t i = 0; i < n; i++) {
+        if (!to_publish[i])
+            continue;
+        if (l->blocked) {
+            /* a memory or disk alarm on the broker: wait for it to pass, bounded */
+            int rc = read_frames_until(l, &r, unblocked, monotonic_ms() + d->timeout_ms);
+            if (rc < 0)
+                goto broken;
+            if (rc > 0) {
+                snprintf(why, sizeof why, "%s: the broker blocks publishers (%s) for more than %u ms", l->broker,
+                         l->blocked_reason, d->timeout_ms);
+                /* what was confirmed meanwhile keeps its confirm; the rest
+                 * waits, and what was published is held */
+                for (size_t k = 0; k < n; k++)
+                    if (!concluded[k] && entries[k].tag && !kh_amqp_confirm_waiting(&entries[k])) {
+                        conclude_confirmed(l, &items[k], &entries[k]);
+                        concluded[k] = true;
+                    }
+                conclude_rest(items, concluded, n, KH_DELIVERY_RETRY, why);
+                hold_unconfirmed(l, &batch);
+                return;
+            }
+        }
+        uint64_t tag = l->next_delivery_tag++;
+        int status = publish_one(l, d, &items[i], keys[i]);
+        if (status != AMQP_STATUS_OK) {
+            snprintf(r.broken_why, sizeof r.broken_why, "%s: publish: %s", l->broker, amqp_error_string2(status));
+            r.politely = false;
+            goto broken;
+        }
+        entries[i].tag = tag;
+        /* what came meanwhile: confirms, connection.blocked, a close */
+        if (read_frames_until(l, &r, never, monotonic_ms()) < 0)
+            goto broken;
+    }
+
+    int rc = read_frames_until(l, &r, all_settled, monotonic_ms() + d->timeout_ms);
+    if (rc < 0)
+        goto broken;
+    for (size_t i = 0; i < n; i++)
+        if (!concluded[i] && !kh_amqp_confirm_waiting(&entries[i])) {
+            conclude_confirmed(l, &items[i], &entries[i]);
+            concluded[i] = true;
+        }
+    if (rc > 0) {
+        snprintf(why, sizeof why, "%s: no confirm from the broker within %u ms%s%s%s", l->broker, d->timeout_ms,
+                 l->blocked ? " (it blocks publishers: " : "", l->blocked ? l->blocked_reason : "",
+                 l->blocked ? ")" : "");
+        if (l->blocked) {
+            /* the connection is sound, the broker holds the messages back:
+             * their next attempts wait for these confirms rather than
+             * publishing copies each time while the alarm lasts */
+            hold_unconfirmed(l, &batch);
+        } else {
+            /* the broker may still take them: delivering them again is
+             * harmless (at least once); a fresh connection starts a clean
+             * count of tags */
+            drop_connection(l, false);
+        }
+        conclude_rest(items, concluded, n, KH_DELIVERY_RETRY, why);
+    }
+    return;
+
+broken:
+    /* what was confirmed before keeps its result; the rest is tried again */
+    for (size_t i = 0; i < n; i++)
+        if (!concluded[i] && entries[i].tag && !kh_amqp_confirm_waiting(&entries[i])) {
+            conclude_confirmed(l, &items[i], &entries[i]);
+            concluded[i] = true;
+        }
+    conclude_rest(items, concluded, n, KH_DELIVERY_RETRY, r.broken_why);
+    drop_connection(l, r.politely);
+}
+
+void kh_amqp_publish_batch(const kh_destination *d, kh_batch_item *items, size_t n)
+{
+    if (n == 0)
+        return;
+    kh_amqp_confirm *entries = calloc(n, sizeof *entries);
+    char (*keys)[KH_AMQP_NAME_MAX + 1] = malloc(n * sizeof *keys);
+    bool *to_publish = calloc(n, sizeof *to_publish), *concluded = calloc(n, sizeof *concluded);
+    char why[512];
+    if (!entries || !keys || !to_publish || !concluded) {
+        for (size_t i = 0; i < n; i++) {
+            items[i].result = KH_DELIVERY_RETRY;
+            snprintf(items[i].err, sizeof items[i].err, "destination %s: out of memory", d->name);
+        }
+        goto out;
+    }
+
+    size_t publishable_count = 0;
+    for (size_t i = 0; i < n; i++) {
+        items[i].err[0] = '\0';
+        if (publishable(d, &items[i], keys[i], sizeof keys[i])) {
+            entries[i].message_id = items[i].message->message_id;
+            publishable_count++;
+        } else {
+            concluded[i] = true;
+        }
+    }
+    if (!publishable_count)
+        goto out;
+
+    link *l = link_for(d);
+    if (!l) {
+        snprintf(why, sizeof why, "destination %s: out of memory", d->name);
+        conclude_rest(items, concluded, n, KH_DELIVERY_RETRY, why);
+        goto out;
+    }
+    if (ensure_open(l, d, why, sizeof why) != 0) {
+        conclude_rest(items, concluded, n, KH_DELIVERY_RETRY, why);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (concluded[i])
+            continue;
+        take_over_held(l, &entries[i]);
+        to_publish[i] = !entries[i].tag;
+    }
+    l->held_count = 0;      /* held publishes of messages not in this batch are forgotten */
+    publish_and_confirm(l, d, items, n, entries, keys, to_publish, concluded);
+out:
+    free(entries);
+    free(keys);
+    free(to_publish);
+    free(concluded);
+}
+
+kh_delivery_result kh_amqp_publish(const kh_destination *d, const kh_outgoing *m, const kh_outgoing_facts *facts,
+                                   char *err, size_t errlen)
+{
+    kh_batch_item item = { m, facts, KH_DELIVERY_RETRY, "" };
+    kh_amqp_publish_batch(d, &item, 1);
+    if (err && errlen)
+        snprintf(err, errlen, "%s", item.err);
+    return item.result;
 }

@@ -5,7 +5,8 @@
  * topology declared, kept for the thread's life, and opened again (with
  * backoff) after an error. Each message is published mandatory and
  * persistent on a channel in confirm mode, and is delivered only when the
- * broker acknowledges it. docs/amqp.md is the operator's side of this.
+ * broker acknowledges it; a batch of messages is published back to back
+ * and its confirms awaited together. docs/amqp.md is the operator's side of this.
  */
 #ifndef KHAALGA_AMQP_PUBLISHER_H
 #define KHAALGA_AMQP_PUBLISHER_H
@@ -25,6 +26,16 @@
  * it never holds the password. */
 kh_delivery_result kh_amqp_publish(const kh_destination *d, const kh_outgoing *m, const kh_outgoing_facts *facts,
                                    char *err, size_t errlen);
+
+/* Publishes the n messages of items to the amqp destination d back to
+ * back, then waits for their confirms together, up to d->timeout_ms after
+ * the last publish. Each item gets its own result and err, as
+ * kh_amqp_publish gives them for one message (it is a batch of one): a
+ * message is delivered on the ack of its own delivery tag (or a `multiple`
+ * ack covering it) without a basic.return before it; one nacked, returned
+ * or unconfirmed is a retry; when the connection fails midway, what the
+ * broker had acked keeps KH_DELIVERED and all the rest is a retry. */
+void kh_amqp_publish_batch(const kh_destination *d, kh_batch_item *items, size_t n);
 
 /* Closes the calling thread's connections (they are closed anyway when the
  * thread ends). */

@@ -6,7 +6,7 @@
  * fsync'd, so a reader never sees half a file and a crash never loses one
  * that was reported delivered. An HTTP endpoint gets a POST, one libcurl easy
  * handle per call (safe from any thread). An AMQP exchange gets a confirmed
- * publish (amqp/publisher.c). Whatever may pass by itself (disk
+ * publish (amqp/publisher.c), or a batch of them published together. Whatever may pass by itself (disk
  * full, I/O errors, 5xx, timeouts) is KH_DELIVERY_RETRY; kh_backoff_ms says
  * how long to wait before the next attempt.
  */
@@ -398,6 +398,17 @@ kh_delivery_result kh_deliver_with_facts(const kh_destination *d, const kh_outgo
     }
     snprintf(err, errlen, "destination %s has an unknown type", d->name ? d->name : "?");
     return KH_DELIVERY_REFUSED;
+}
+
+void kh_deliver_batch(const kh_destination *d, kh_batch_item *items, size_t n)
+{
+    if (d && d->kind == KH_DEST_AMQP && d->url && d->exchange) {
+        kh_amqp_publish_batch(d, items, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        items[i].result = kh_deliver_with_facts(d, items[i].message, items[i].facts, items[i].err,
+                                                sizeof items[i].err);
 }
 
 /* ------------------------------------------------------------ backoff */

@@ -2,8 +2,9 @@
  * deliver.h - handing one message to one destination: a spool folder
  * (written under a temporary name, fsync'd, renamed to its final name, the
  * folder fsync'd), an HTTP endpoint (POST with libcurl) or an AMQP
- * exchange (amqp/publisher.h, with publisher confirms); and the retry
- * delay after a failed attempt (exponential backoff with jitter).
+ * exchange (amqp/publisher.h, with publisher confirms), one message or a
+ * batch of them; and the retry delay after a failed attempt (exponential
+ * backoff with jitter).
  */
 #ifndef KHAALGA_DELIVERY_DELIVER_H
 #define KHAALGA_DELIVERY_DELIVER_H
@@ -35,11 +36,26 @@ typedef struct kh_outgoing_facts {
     const char *office;        /* the declaration office */
 } kh_outgoing_facts;
 
+/* One message of a batch for one destination, and what became of it. */
+typedef struct kh_batch_item {
+    const kh_outgoing       *message;
+    const kh_outgoing_facts *facts;     /* NULL: none known */
+    kh_delivery_result       result;    /* set by the delivery */
+    char                     err[512];  /* why, when not delivered */
+} kh_batch_item;
+
 /* Delivers to the destination; err says why when not delivered. */
 kh_delivery_result kh_deliver(const kh_destination *d, const kh_outgoing *m, char *err, size_t errlen);
 /* The same, with the message's facts (NULL: none known). */
 kh_delivery_result kh_deliver_with_facts(const kh_destination *d, const kh_outgoing *m, const kh_outgoing_facts *facts,
                                          char *err, size_t errlen);
+
+/* Delivers the n messages of items to the destination, each with its own
+ * result and err as kh_deliver_with_facts gives them: to an amqp
+ * destination they are published back to back and their confirms awaited
+ * together (kh_amqp_publish_batch); to a folder or an HTTP endpoint, one
+ * after the other. */
+void kh_deliver_batch(const kh_destination *d, kh_batch_item *items, size_t n);
 
 /* Writes m into folder as ID+suffix (the dead-letter folder uses this too). */
 kh_delivery_result kh_deliver_to_folder(const char *folder, const kh_outgoing *m, char *err, size_t errlen);

@@ -1,7 +1,11 @@
 /*
  * worker.c - the delivery loop: due outbox entries to their destinations,
  * results back into the journal. One thread, woken by new routed messages or
- * every half second for retries that come due.
+ * every half second for retries that come due. A round takes up to BATCH
+ * due entries; the entries of one destination are handed over together
+ * (kh_deliver_batch: an amqp destination publishes them back to back and
+ * awaits their confirms together), and the round's attempts, one per
+ * entry, are recorded in one transaction.
  */
 #include "delivery/worker.h"
 
@@ -16,6 +20,7 @@
 #include "util/log.h"
 
 enum { BATCH = 64, IDLE_WAIT_MS = 500 };
+static const size_t BATCH_BYTES = 16u * 1024 * 1024;   /* of messages in memory at once */
 static const int64_t PRUNE_EVERY_MS = 3600 * 1000;
 static const int64_t DAY_MS = 24 * 3600 * 1000;
 
@@ -27,32 +32,57 @@ static const char *suffix_of(const char *data, size_t size)
     return ".dat";
 }
 
-/* One delivery attempt; its result goes into a (recorded with the round). */
-static void deliver_one(kh_journal *j, const kh_config *c, const kh_outbox_item *it, int64_t now_ms, kh_attempt *a)
+/* One due entry on its way to its destination. */
+typedef struct outgoing {
+    const kh_destination *destination;     /* NULL: its attempt is already decided */
+    char                 *data;            /* the normalized form, while it is delivered */
+    kh_outgoing           message;
+    kh_outgoing_facts     facts;
+} outgoing;
+
+/* The entry's destination; an attempt decided at once when there is none. */
+static void find_destination(const kh_config *c, const kh_outbox_item *it, int64_t now_ms, outgoing *o,
+                             kh_attempt *a)
 {
+    memset(o, 0, sizeof *o);
     memset(a, 0, sizeof *a);
     a->item = it;
-    const kh_destination *d = kh_config_destination(c, it->destination);
-    if (!d) {
+    o->destination = kh_config_destination(c, it->destination);
+    if (!o->destination) {
         a->result = KH_ATTEMPT_RETRY;
         a->next_at_ms = now_ms + 60000;
         snprintf(a->why, sizeof a->why, "the destination is not in the configuration");
-        return;
     }
+}
+
+/* The message of the entry, from the journal; false with the attempt
+ * decided (dead) when the journal has no normalized form of it. */
+static bool load_message(kh_journal *j, const kh_outbox_item *it, outgoing *o, kh_attempt *a)
+{
     size_t size = 0;
-    char *data = kh_journal_normalized(j, it->message_id, it->part, &size);
-    if (!data) {
+    o->data = kh_journal_normalized(j, it->message_id, it->part, &size);
+    if (!o->data) {
         a->result = KH_ATTEMPT_DEAD;
         snprintf(a->why, sizeof a->why, "the message has no normalized form in the journal");
-        return;
+        return false;
     }
-    const char *suffix = suffix_of(data, size);
+    const char *suffix = suffix_of(o->data, size);
     kh_outgoing m = { it->delivery_id, it->family, strcmp(suffix, ".xml") == 0 ? "application/xml" : "application/EDIFACT",
-                      suffix, data, size };
-    char err[512] = "";
+                      suffix, o->data, size };
     kh_outgoing_facts facts = { it->partner[0] ? it->partner : NULL, it->type[0] ? it->type : NULL,
                                 it->office[0] ? it->office : NULL };
-    kh_delivery_result r = kh_deliver_with_facts(d, &m, &facts, err, sizeof err);
+    o->message = m;
+    o->facts = facts;
+    return true;
+}
+
+/* What the attempt's result means: delivered; a retry after the backoff;
+ * or, after the destination's attempts or a refusal, the dead-letter
+ * folder. */
+static void conclude(const kh_outbox_item *it, const outgoing *o, kh_delivery_result r, const char *err,
+                     int64_t now_ms, kh_attempt *a)
+{
+    const kh_destination *d = o->destination;
     unsigned attempts = it->attempts + 1;
     if (r == KH_DELIVERED) {
         a->result = KH_ATTEMPT_DELIVERED;
@@ -65,14 +95,71 @@ static void deliver_one(kh_journal *j, const kh_config *c, const kh_outbox_item 
         snprintf(a->why, sizeof a->why, "%s after %u attempt%s: %s", r == KH_DELIVERY_REFUSED ? "refused" : "given up",
                  attempts, attempts == 1 ? "" : "s", err);
         char dead_err[256];
-        if (d->dead_letter && kh_deliver_to_folder(d->dead_letter, &m, dead_err, sizeof dead_err) != KH_DELIVERED) {
+        if (d->dead_letter && kh_deliver_to_folder(d->dead_letter, &o->message, dead_err, sizeof dead_err) != KH_DELIVERED) {
             /* the dead-letter folder is not writable either: keep it in the outbox */
             a->result = KH_ATTEMPT_RETRY;
             a->next_at_ms = now_ms + d->backoff_max_ms;
             snprintf(a->why, sizeof a->why, "dead letter: %s", dead_err);
         }
     }
-    free(data);
+}
+
+/* Hands a batch (indexes into the round) to its destination, concludes
+ * each attempt and lets the messages go. */
+static void deliver_batch(const kh_outbox_item *items, outgoing *out, kh_attempt *attempts, const size_t *members,
+                          size_t count, int64_t now_ms)
+{
+    kh_batch_item batch[BATCH];
+    for (size_t k = 0; k < count; k++) {
+        batch[k].message = &out[members[k]].message;
+        batch[k].facts = &out[members[k]].facts;
+        batch[k].result = KH_DELIVERY_RETRY;
+        batch[k].err[0] = '\0';
+    }
+    kh_deliver_batch(out[members[0]].destination, batch, count);
+    for (size_t k = 0; k < count; k++) {
+        size_t i = members[k];
+        conclude(&items[i], &out[i], batch[k].result, batch[k].err, now_ms, &attempts[i]);
+        free(out[i].data);
+        out[i].data = NULL;
+    }
+}
+
+/* Delivers a round: the entries of each destination together, in batches
+ * of at most BATCH_BYTES (one larger message alone), in the order the
+ * round gives them (an amqp destination publishes a batch back to back and
+ * awaits its confirms together; the others take one message after the
+ * other). Each entry's attempt goes into attempts. */
+static void deliver_round(kh_journal *j, const kh_config *c, const kh_outbox_item *items, int n, int64_t now_ms,
+                          kh_attempt *attempts)
+{
+    outgoing out[BATCH];
+    bool done[BATCH];
+    for (int i = 0; i < n; i++) {
+        find_destination(c, &items[i], now_ms, &out[i], &attempts[i]);
+        done[i] = !out[i].destination;
+    }
+    for (int first = 0; first < n; first++) {
+        if (done[first])
+            continue;
+        const kh_destination *d = out[first].destination;
+        size_t members[BATCH], count = 0, bytes = 0;
+        for (int i = first; i < n; i++) {
+            if (done[i] || out[i].destination != d)
+                continue;
+            done[i] = true;
+            if (!load_message(j, &items[i], &out[i], &attempts[i]))
+                continue;
+            if (count && bytes + out[i].message.size > BATCH_BYTES) {
+                deliver_batch(items, out, attempts, members, count, now_ms);
+                count = bytes = 0;
+            }
+            members[count++] = (size_t)i;
+            bytes += out[i].message.size;
+        }
+        if (count)
+            deliver_batch(items, out, attempts, members, count, now_ms);
+    }
 }
 
 int kh_delivery_run_once(kh_journal *j, const kh_config *c, int64_t now_ms)
@@ -84,8 +171,7 @@ int kh_delivery_run_once(kh_journal *j, const kh_config *c, int64_t now_ms)
         n = kh_journal_outbox_due(j, now_ms, items, BATCH);
         if (n < 0)
             return -1;
-        for (int i = 0; i < n; i++)
-            deliver_one(j, c, &items[i], now_ms, &attempts[i]);
+        deliver_round(j, c, items, n, now_ms, attempts);
         if (kh_journal_record_attempts(j, attempts, (size_t)n) != 0)
             return -1;    /* delivered again next round: at least once */
         total += n;

@@ -3,12 +3,14 @@
  * rabbitmq-c and prints one line per message with its properties, so that
  * tests/amqp/run-amqp.sh can check what Khaalga published.
  *
- *     consume URL QUEUE COUNT IDLE_SECONDS [BODY_FOLDER]
+ *     consume [--tls-ca FILE] URL QUEUE COUNT IDLE_SECONDS [BODY_FOLDER]
  *
  * Stops after COUNT messages (0: no limit) or when none came for
  * IDLE_SECONDS. Each message is acknowledged after its line is printed;
- * with BODY_FOLDER its body is written there as MESSAGE_ID. Exit 0, or 2
- * when the broker cannot be reached.
+ * with BODY_FOLDER its body is written there as MESSAGE_ID. An amqps://
+ * URL connects over TLS, verifying the broker's certificate and host name
+ * against the CAs of --tls-ca. Exit 0, or 2 when the broker cannot be
+ * reached.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include <sys/time.h>
 
 #include <amqp.h>
+#include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
 
 static void print_bytes(const char *name, amqp_bytes_t b)
@@ -79,8 +82,14 @@ static int failed(amqp_rpc_reply_t r, const char *what)
 
 int main(int argc, char **argv)
 {
+    const char *tls_ca = NULL;
+    if (argc > 2 && !strcmp(argv[1], "--tls-ca")) {
+        tls_ca = argv[2];
+        argv += 2;
+        argc -= 2;
+    }
     if (argc < 5 || argc > 6) {
-        fprintf(stderr, "usage: consume URL QUEUE COUNT IDLE_SECONDS [BODY_FOLDER]\n");
+        fprintf(stderr, "usage: consume [--tls-ca FILE] URL QUEUE COUNT IDLE_SECONDS [BODY_FOLDER]\n");
         return 64;
     }
     char *url = argv[1];
@@ -95,10 +104,15 @@ int main(int argc, char **argv)
         return 64;
     }
     amqp_connection_state_t c = amqp_new_connection();
-    amqp_socket_t *s = amqp_tcp_socket_new(c);
+    amqp_socket_t *s = info.ssl ? amqp_ssl_socket_new(c) : amqp_tcp_socket_new(c);
+    if (s && info.ssl && tls_ca && amqp_ssl_socket_set_cacert(s, tls_ca) != AMQP_STATUS_OK) {
+        fprintf(stderr, "consume: %s cannot be read\n", tls_ca);
+        return 2;
+    }
     struct timeval connect_timeout = { 5, 0 };
-    if (!s || amqp_socket_open_noblock(s, info.host, info.port, &connect_timeout) != AMQP_STATUS_OK) {
-        fprintf(stderr, "consume: cannot connect to %s:%d\n", info.host, info.port);
+    int status = s ? amqp_socket_open_noblock(s, info.host, info.port, &connect_timeout) : AMQP_STATUS_NO_MEMORY;
+    if (status != AMQP_STATUS_OK) {
+        fprintf(stderr, "consume: cannot connect to %s:%d: %s\n", info.host, info.port, amqp_error_string2(status));
         return 2;
     }
     if (failed(amqp_login(c, info.vhost, 0, 131072, 0, AMQP_SASL_METHOD_PLAIN, info.user, info.password), "login"))

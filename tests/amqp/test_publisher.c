@@ -4,7 +4,8 @@
  * it and never the password, and the next attempts wait for the backoff;
  * a peer that accepts the connection and says nothing is a retry within
  * the timeout; a message that cannot be published (routing key or id too
- * long) is refused before any connection; a thread's connections go with
+ * long) is refused before any connection, in a batch too, where the
+ * others get what one message alone gets; a thread's connections go with
  * the thread. tests/amqp/run-amqp.sh does the rest against rabbitmq-server.
  */
 #include <arpa/inet.h>
@@ -147,6 +148,49 @@ static void test_refused_before_connecting(void **state)
     close(fd);
 }
 
+/* A batch: the messages that can never be published are refused, each
+ * with its reason, and the others get the retry and the reason that one
+ * message alone gets from the same broker (a batch of one). */
+static void test_batch_without_broker(void **state)
+{
+    (void)state;
+    char url[128], err[512], long_type[300];
+    int fd = loopback_socket(0, url, sizeof url);
+    kh_destination d = destination("batch-nobody", url);
+    memset(long_type, 'T', 260);
+    long_type[260] = '\0';
+    kh_outgoing first = message("0005-first"), second = message("0005-second"), no_id = message("");
+    kh_outgoing_facts too_long = { NULL, long_type, NULL };
+    kh_batch_item batch[] = {
+        { &first, NULL, KH_DELIVERED, "" },
+        { &no_id, NULL, KH_DELIVERED, "" },
+        { &second, &too_long, KH_DELIVERED, "" },
+        { &second, NULL, KH_DELIVERED, "" },
+    };
+    kh_amqp_publish_batch(&d, batch, 4);
+    assert_int_equal(batch[0].result, KH_DELIVERY_RETRY);
+    assert_non_null(strstr(batch[0].err, " vhost customs: cannot connect"));
+    assert_int_equal(batch[1].result, KH_DELIVERY_REFUSED);
+    assert_non_null(strstr(batch[1].err, "cannot be an AMQP property"));
+    assert_int_equal(batch[2].result, KH_DELIVERY_REFUSED);
+    assert_non_null(strstr(batch[2].err, "longer than 255 bytes"));
+    assert_int_equal(batch[3].result, KH_DELIVERY_RETRY);
+    assert_string_equal(batch[3].err, batch[0].err);
+
+    /* one message alone: the same reason (the backoff now speaks too) */
+    assert_int_equal(kh_amqp_publish(&d, &first, NULL, err, sizeof err), KH_DELIVERY_RETRY);
+    assert_non_null(strstr(err, batch[0].err));
+    assert_non_null(strstr(err, "next connection attempt in"));
+
+    /* a batch of refusals only, and an empty batch */
+    kh_batch_item refused_only[] = { { &no_id, NULL, KH_DELIVERED, "" } };
+    kh_amqp_publish_batch(&d, refused_only, 1);
+    assert_int_equal(refused_only[0].result, KH_DELIVERY_REFUSED);
+    kh_amqp_publish_batch(&d, NULL, 0);
+    kh_amqp_close_connections();
+    close(fd);
+}
+
 /* The delivery loop's thread ends: its links are freed with it (the
  * sanitizer build finds a leak otherwise). */
 static void *publish_and_end(void *url)
@@ -176,6 +220,7 @@ int main(void)
         cmocka_unit_test(test_no_broker),
         cmocka_unit_test(test_silent_peer),
         cmocka_unit_test(test_refused_before_connecting),
+        cmocka_unit_test(test_batch_without_broker),
         cmocka_unit_test(test_thread_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
