@@ -591,7 +591,7 @@ static bool fits_short_string(const char *s)
  * false with the item refused when it can never be published. */
 static bool publishable(const kh_destination *d, kh_batch_item *item, char *key, size_t keylen)
 {
-    static const kh_outgoing_facts nothing_known = { NULL, NULL, NULL };
+    static const kh_outgoing_facts nothing_known = { .partner = NULL };
     const kh_outgoing *m = item->message;
     const kh_outgoing_facts *facts = item->facts ? item->facts : &nothing_known;
     const char *content_type = m->content_type ? m->content_type : "application/octet-stream";
@@ -617,10 +617,10 @@ static bool publishable(const kh_destination *d, kh_batch_item *item, char *key,
  * family, headers and a timestamp. An AMQP status. */
 static int publish_one(link *l, const kh_destination *d, const kh_batch_item *item, const char *routing_key)
 {
-    static const kh_outgoing_facts nothing_known = { NULL, NULL, NULL };
+    static const kh_outgoing_facts nothing_known = { .partner = NULL };
     const kh_outgoing *m = item->message;
     const kh_outgoing_facts *facts = item->facts ? item->facts : &nothing_known;
-    amqp_table_entry_t headers[4];
+    amqp_table_entry_t headers[10];
     int nheaders = 0;
     if (m->family)
         headers[nheaders++] = text_entry("x-khaalga-family", m->family);
@@ -630,6 +630,16 @@ static int publish_one(link *l, const kh_destination *d, const kh_batch_item *it
         headers[nheaders++] = text_entry("x-khaalga-type", facts->type);
     if (facts->office)
         headers[nheaders++] = text_entry("x-khaalga-office", facts->office);
+    if (facts->format)
+        headers[nheaders++] = text_entry("x-khaalga-source-format", facts->format);
+    if (facts->wco_version)
+        headers[nheaders++] = text_entry("x-khaalga-wco-version", facts->wco_version);
+    if (facts->digest) {
+        headers[nheaders++] = text_entry("x-khaalga-signature", facts->signer ? "verified" : "none");
+        if (facts->signer)
+            headers[nheaders++] = text_entry("x-khaalga-signer", facts->signer);
+        headers[nheaders++] = text_entry("x-khaalga-original-sha256", facts->digest);
+    }
 
     amqp_basic_properties_t properties;
     memset(&properties, 0, sizeof properties);
@@ -646,10 +656,13 @@ static int publish_one(link *l, const kh_destination *d, const kh_batch_item *it
         properties._flags |= AMQP_BASIC_TYPE_FLAG;
         properties.type = amqp_cstring_bytes(m->family);
     }
-    if (d->reply_to) {    /* the consumer answers there, naming this message */
-        properties._flags |= AMQP_BASIC_REPLY_TO_FLAG | AMQP_BASIC_CORRELATION_ID_FLAG;
+    /* an answer names this message by its correlation_id; with reply_to
+     * the consumer answers to that queue */
+    properties._flags |= AMQP_BASIC_CORRELATION_ID_FLAG;
+    properties.correlation_id = amqp_cstring_bytes(m->message_id);
+    if (d->reply_to) {
+        properties._flags |= AMQP_BASIC_REPLY_TO_FLAG;
         properties.reply_to = amqp_cstring_bytes(d->reply_to);
-        properties.correlation_id = amqp_cstring_bytes(m->message_id);
     }
     amqp_bytes_t body = { m->size, (void *)m->data };
     return amqp_basic_publish(l->connection, CHANNEL, amqp_cstring_bytes(d->exchange),

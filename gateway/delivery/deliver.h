@@ -34,6 +34,10 @@ typedef struct kh_outgoing_facts {
     const char *partner;       /* the partner it came from */
     const char *type;          /* the declaration type code (IM, EX …) */
     const char *office;        /* the declaration office */
+    const char *format;        /* the format it came in: edifact, xml */
+    const char *wco_version;   /* the WCO DM version of the normalized form (3.7) */
+    const char *signer;        /* the signer's identity when its signature was verified */
+    const char *digest;        /* SHA-256 of the original bytes, hexadecimal */
 } kh_outgoing_facts;
 
 /* One message of a batch for one destination, and what became of it. */

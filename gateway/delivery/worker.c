@@ -32,12 +32,34 @@ static const char *suffix_of(const char *data, size_t size)
     return ".dat";
 }
 
+/* The WCO DM version a normalized document states in its
+ * WCODataModelVersionCode (near its start), into out; "" for anything else. */
+static void wco_version_of(const char *data, size_t size, char *out, size_t len)
+{
+    static const char tag[] = "WCODataModelVersionCode>";
+    out[0] = '\0';
+    size_t window = size < 2048 ? size : 2048;
+    const char *at = NULL;
+    for (size_t i = 0; !at && i + sizeof tag - 1 <= window; i++)
+        if (data[i] == tag[0] && memcmp(data + i, tag, sizeof tag - 1) == 0)
+            at = data + i;
+    if (!at)
+        return;
+    const char *value = at + sizeof tag - 1, *end = data + window;
+    size_t n = 0;
+    while (value + n < end && n + 1 < len && value[n] != '<' && ((value[n] >= '0' && value[n] <= '9') || value[n] == '.'))
+        n++;
+    if (value + n < end && value[n] == '<')
+        snprintf(out, len, "%.*s", (int)n, value);
+}
+
 /* One due entry on its way to its destination. */
 typedef struct outgoing {
     const kh_destination *destination;     /* NULL: its attempt is already decided */
     char                 *data;            /* the normalized form, while it is delivered */
     kh_outgoing           message;
     kh_outgoing_facts     facts;
+    char                  wco_version[16];
 } outgoing;
 
 /* The entry's destination; an attempt decided at once when there is none. */
@@ -69,8 +91,11 @@ static bool load_message(kh_journal *j, const kh_outbox_item *it, outgoing *o, k
     const char *suffix = suffix_of(o->data, size);
     kh_outgoing m = { it->delivery_id, it->family, strcmp(suffix, ".xml") == 0 ? "application/xml" : "application/EDIFACT",
                       suffix, o->data, size };
+    wco_version_of(o->data, size, o->wco_version, sizeof o->wco_version);
     kh_outgoing_facts facts = { it->partner[0] ? it->partner : NULL, it->type[0] ? it->type : NULL,
-                                it->office[0] ? it->office : NULL };
+                                it->office[0] ? it->office : NULL, it->format[0] ? it->format : NULL,
+                                o->wco_version[0] ? o->wco_version : NULL, it->signer[0] ? it->signer : NULL,
+                                it->digest[0] ? it->digest : NULL };
     o->message = m;
     o->facts = facts;
     return true;

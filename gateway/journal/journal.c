@@ -53,7 +53,8 @@ static const char *const statement_sql[ST_STATEMENT_COUNT] = {
     [ST_OUTBOX_DUE] =
         "SELECT o.entry, o.message_id, o.part, o.delivery_id, o.destination, coalesce(p.family,"
         " CASE WHEN o.part = 0 THEN (SELECT upper(a.kind) FROM acknowledgements a WHERE a.message_id = o.message_id)"
-        " END, m.family, ''), coalesce(m.partner, ''), o.attempts, coalesce(p.type, ''), coalesce(p.office, '')"
+        " END, m.family, ''), coalesce(m.partner, ''), o.attempts, coalesce(p.type, ''), coalesce(p.office, ''),"
+        " coalesce(m.format, ''), coalesce(m.signer, ''), m.digest"
         " FROM outbox o JOIN messages m ON m.id = o.message_id"
         " LEFT JOIN parts p ON p.message_id = o.message_id AND p.part = o.part"
         " WHERE o.state = 'pending' AND o.next_at <= ? ORDER BY o.next_at, o.entry LIMIT ?",

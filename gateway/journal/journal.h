@@ -137,6 +137,9 @@ typedef struct kh_outbox_item {
     char     family[16];
     char     partner[64];
     char     type[16], office[16];        /* of the part, "" when not known */
+    char     format[16];                  /* the message's: edifact, xml */
+    char     signer[128];                 /* the verified signer's identity, "" when unsigned */
+    char     digest[65];                  /* SHA-256 of the original bytes */
     unsigned attempts;                    /* made so far */
 } kh_outbox_item;
 

@@ -28,6 +28,9 @@ int kh_journal_outbox_due(kh_journal *j, int64_t now_ms, kh_outbox_item *items, 
         it->attempts = (unsigned)sqlite3_column_int(st, 7);
         snprintf(it->type, sizeof it->type, "%s", (const char *)sqlite3_column_text(st, 8));
         snprintf(it->office, sizeof it->office, "%s", (const char *)sqlite3_column_text(st, 9));
+        snprintf(it->format, sizeof it->format, "%s", (const char *)sqlite3_column_text(st, 10));
+        snprintf(it->signer, sizeof it->signer, "%s", (const char *)sqlite3_column_text(st, 11));
+        snprintf(it->digest, sizeof it->digest, "%s", (const char *)sqlite3_column_text(st, 12));
     }
     sqlite3_reset(st);
     return n;

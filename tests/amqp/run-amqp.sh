@@ -61,6 +61,7 @@ delivered_to() {   # ID DESTINATION STATE: the message's delivery to the destina
     status_of "$1" | grep -q "\"destination\":\"$2\",\(\"delivery_id\":\"[^\"]*\",\)\?\"state\":\"$3\""
 }
 
+"$srcdir/tests/dsig/make-pki.sh" "$tmp/pki" >/dev/null 2>&1 || { echo "Bail out! the test PKI could not be made"; exit 1; }
 start_broker || { echo "Bail out! rabbitmq-server did not start: $(tail -5 "$tmp/broker.out")"; exit 1; }
 ok "a private rabbitmq-server runs on 127.0.0.1:$amqp_port"
 
@@ -73,6 +74,10 @@ threads = 2
 path = $tmp/journal.db
 [partner broker]
 edifact_id = MN1234567
+families = DEC
+[partner trader]
+identity = 5012345
+trust = $tmp/pki/trust
 families = DEC
 [destination bus]
 type = amqp
@@ -120,15 +125,30 @@ line=$(grep " message_id=$id " "$tmp/consumed")
 check '[ -n "$line" ]' "it is in the queue cais.declarations with message_id = the journal id" "$(cat "$tmp/consumed" "$tmp/consume.err")"
 check 'case "$line" in *" routing_key=declarations.DEC.IM.1001 exchange=customs "*) true;; *) false;; esac' \
     "published to the exchange with the routing key of the template" "$line"
-check 'case "$line" in *" type=DEC content_type=application/xml app_id=khaalga delivery_mode=2 "*) true;; *) false;; esac' \
-    "type = the family, content type, persistent delivery mode" "$line"
+check 'case "$line" in *" type=DEC content_type=application/xml correlation_id=$id app_id=khaalga delivery_mode=2 "*) true;; *) false;; esac' \
+    "type = the family, content type, correlation_id = the id, persistent delivery mode" "$line"
 check 'case "$line" in *" header.x-khaalga-family=DEC "*) true;; *) false;; esac' "with the header x-khaalga-family" "$line"
+sha=$(sha256sum "$fresh_file" | cut -d' ' -f1)
+check 'case "$line" in *" header.x-khaalga-partner=broker "*" header.x-khaalga-source-format=edifact header.x-khaalga-wco-version=3.7 header.x-khaalga-signature=none header.x-khaalga-original-sha256=$sha "*) true;; *) false;; esac' \
+    "and the headers of its partner, source format, WCO DM version, signature verdict and the digest of the original bytes" "$line (sha256 $sha)"
 stamp=$(echo "$line" | sed -n 's/.* timestamp=\([0-9]*\).*/\1/p')
 check '[ -n "$stamp" ] && [ $((stamp - before)) -le 60 ] && [ $((before - stamp)) -le 60 ]' "and a timestamp" "$line"
 check 'grep -q "<dec:Declaration" "$tmp/bodies/$id"' "the body is the normalized WCO DM declaration"
 "$rabbit/rabbitmqctl" -n "$node" list_queues -q name type arguments >"$tmp/queues" 2>&1
 check 'grep -q "^cais.declarations[[:space:]]*quorum.*x-dead-letter-strategy.*at-least-once" "$tmp/queues" && grep -q "^cais.declarations.dead[[:space:]]*quorum" "$tmp/queues"' \
     "the queue was declared a quorum queue with its dead-letter queue" "$(cat "$tmp/queues")"
+
+# --- a signed declaration: the headers say the signature was verified, and whose
+"$KHAALGA" sign --key "$tmp/pki/bank-rsa.key" --cert "$tmp/pki/bank-rsa.chain.pem" \
+    "$srcdir/xsd/mn/samples/dec/valid-import.xml" >"$tmp/dec.signed.xml"
+signed_status=$(curl -s -m 10 -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' -X POST \
+    -H 'Content-Type: application/xml' --data-binary @"$tmp/dec.signed.xml" "http://127.0.0.1:$port/v1/messages")
+signed_id=$(sed -n 's/^X-Message-Id: *//Ip' "$tmp/headers" | tr -d '\r')
+check '[ "$signed_status" = 202 ]' "a signed DEC of the trader is accepted" "$signed_status $(cat "$tmp/body")"
+consume 1 10
+line=$(grep " message_id=$signed_id " "$tmp/consumed")
+check 'case "$line" in *" header.x-khaalga-source-format=xml "*" header.x-khaalga-signature=verified header.x-khaalga-signer="*"serialNumber=5012345 "*) true;; *) false;; esac' \
+    "its headers say the signature was verified and name the signer" "$line"
 
 # --- a routing key no queue is bound to
 check 'wait_for "[ -f \"$tmp/dead/$id.xml\" ]"' "a message returned as unroutable ends in the dead-letter folder after max_attempts" \

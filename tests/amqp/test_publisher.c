@@ -135,7 +135,7 @@ static void test_refused_before_connecting(void **state)
 
     memset(long_type, 'T', 260);
     long_type[260] = '\0';
-    kh_outgoing_facts facts = { "altan-zam", long_type, "UB01" };
+    kh_outgoing_facts facts = { .partner = "altan-zam", .type = long_type, .office = "UB01" };
     assert_int_equal(kh_amqp_publish(&d, &m, &facts, err, sizeof err), KH_DELIVERY_REFUSED);
     assert_non_null(strstr(err, "longer than 255 bytes"));
 
@@ -160,7 +160,7 @@ static void test_batch_without_broker(void **state)
     memset(long_type, 'T', 260);
     long_type[260] = '\0';
     kh_outgoing first = message("0005-first"), second = message("0005-second"), no_id = message("");
-    kh_outgoing_facts too_long = { NULL, long_type, NULL };
+    kh_outgoing_facts too_long = { .type = long_type };
     kh_batch_item batch[] = {
         { &first, NULL, KH_DELIVERED, "" },
         { &no_id, NULL, KH_DELIVERED, "" },
