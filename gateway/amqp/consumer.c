@@ -30,6 +30,7 @@
 #include <amqp.h>
 
 #include "amqp/broker.h"
+#include "amqp/links.h"
 #include "delivery/deliver.h"
 #include "pipeline/pipeline.h"
 #include "util/log.h"
@@ -209,11 +210,13 @@ static bool connected(kh_amqp_consumer *k, const kh_consumer *c)
         snprintf(detail, sizeof detail, "consumer %s: %s, queue %s, prefetch %u", c->name, k->broker, c->queue,
                  c->prefetch);
         kh_log("info", "amqp-consuming", NULL, detail);
+        kh_amqp_link_report("consumer", c->name, k->broker, true, detail);
         return true;
     }
     k->failed_opens++;
     snprintf(detail, sizeof detail, "consumer %s (attempt %u): %s", c->name, k->failed_opens, err);
     kh_log("error", "amqp-consumer-down", NULL, detail);
+    kh_amqp_link_report("consumer", c->name, k->broker, false, err);
     pause_unless_stopped(k, kh_backoff_ms(k->failed_opens, BACKOFF_MS, BACKOFF_MAX_MS));
     return false;
 }
@@ -323,6 +326,7 @@ static int consume_one(kh_amqp_consumer *k, const kh_gateway *g, const kh_consum
     char detail[700];
     snprintf(detail, sizeof detail, "consumer %s: %s: %s", c->name, k->broker, why);
     kh_log("error", "amqp-consumer-down", NULL, detail);
+    kh_amqp_link_report("consumer", c->name, k->broker, false, why);
     return -1;
 }
 

@@ -36,6 +36,7 @@
 #include <amqp.h>
 
 #include "amqp/broker.h"
+#include "amqp/links.h"
 #include "amqp/death.h"
 #include "amqp/names.h"
 #include "delivery/deliver.h"
@@ -318,11 +319,13 @@ static bool connected(kh_amqp_dead_letters *w, const kh_destination *d)
         snprintf(detail, sizeof detail, "destination %s: %s, watching %s (what is not Khaalga's goes to %s)",
                  d->name, w->broker, w->dead_queue, w->parking_queue);
         kh_log("info", "amqp-dead-letters", NULL, detail);
+        kh_amqp_link_report("dead-letters", d->name, w->broker, true, detail);
         return true;
     }
     w->failed_opens++;
     snprintf(detail, sizeof detail, "destination %s (attempt %u): %s", d->name, w->failed_opens, err);
     kh_log("error", "amqp-dead-letters-down", NULL, detail);
+    kh_amqp_link_report("dead-letters", d->name, w->broker, false, err);
     pause_unless_stopped(w, kh_backoff_ms(w->failed_opens, BACKOFF_MS, BACKOFF_MAX_MS));
     return false;
 }
@@ -589,6 +592,7 @@ static int watch_one(kh_amqp_dead_letters *w, const kh_config *c, const kh_desti
     char detail[700];
     snprintf(detail, sizeof detail, "destination %s: %s: %s", d->name, w->broker, why);
     kh_log("error", "amqp-dead-letters-down", NULL, detail);
+    kh_amqp_link_report("dead-letters", d->name, w->broker, false, why);
     return -1;
 }
 

@@ -43,6 +43,7 @@
 #include <amqp.h>
 
 #include "amqp/broker.h"
+#include "amqp/links.h"
 #include "amqp/confirms.h"
 #include "amqp/names.h"
 #include "amqp/publisher.h"
@@ -99,6 +100,8 @@ static void drop_connection(link *l, bool politely)
 {
     if (!l->connection)
         return;
+    kh_amqp_link_report("destination", l->destination, l->broker, false,
+                        politely ? "closed" : "the connection failed; it is opened again at the next message");
     if (politely)
         amqp_connection_close(l->connection, AMQP_REPLY_SUCCESS);
     amqp_destroy_connection(l->connection);
@@ -564,6 +567,7 @@ static int ensure_open(link *l, const kh_destination *d, char *err, size_t errle
         return -1;
     }
     if (open_link(l, d, l->last_error, sizeof l->last_error) != 0) {
+        kh_amqp_link_report("destination", d->name, l->broker, false, l->last_error);
         l->failed_opens++;
         l->next_open_ms = monotonic_ms() + kh_backoff_ms(l->failed_opens, d->backoff_ms, d->backoff_max_ms);
         if (l->failed_opens == 1)
@@ -576,6 +580,7 @@ static int ensure_open(link *l, const kh_destination *d, char *err, size_t errle
     else
         snprintf(why, sizeof why, "%s (destination %s)", l->broker, d->name);
     kh_log("info", "amqp-connected", NULL, why);
+    kh_amqp_link_report("destination", d->name, l->broker, true, "publishing with confirms");
     l->failed_opens = 0;
     l->next_open_ms = 0;
     return 0;

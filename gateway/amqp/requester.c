@@ -31,6 +31,7 @@
 #include <amqp.h>
 
 #include "amqp/broker.h"
+#include "amqp/links.h"
 #include "delivery/deliver.h"
 #include "util/log.h"
 
@@ -151,6 +152,7 @@ static void drop_connection(kh_amqp_requester *r, const char *why)
     r->connection = NULL;
     fail_waiting(r, true, KH_ASK_UNAVAILABLE, why);
     kh_log("error", "amqp-requester-down", NULL, why);
+    kh_amqp_link_report("queries", "queries", r->broker, false, why);
 }
 
 static int rpc_ok(kh_amqp_requester *r, const char *what, char *err, size_t errlen)
@@ -204,11 +206,13 @@ static bool connected(kh_amqp_requester *r, const kh_queries *q)
         r->failed_opens = 0;
         snprintf(detail, sizeof detail, "queries: %s, exchange %s", r->broker, q->exchange);
         kh_log("info", "amqp-requester-ready", NULL, detail);
+        kh_amqp_link_report("queries", "queries", r->broker, true, detail);
         return true;
     }
     r->failed_opens++;
     snprintf(detail, sizeof detail, "queries (attempt %u): %s", r->failed_opens, err);
     kh_log("error", "amqp-requester-down", NULL, detail);
+    kh_amqp_link_report("queries", "queries", r->broker, false, err);
     snprintf(detail, sizeof detail, "the broker cannot be reached: %s", err);
     fail_waiting(r, false, KH_ASK_UNAVAILABLE, detail);
     pause_unless_stopped(r, kh_backoff_ms(r->failed_opens, BACKOFF_MS, BACKOFF_MAX_MS));

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "amqp/links.h"
 #include "console/internal.h"
 #include "journal/search.h"
 #include "util/json.h"
@@ -222,6 +223,29 @@ static void consumers_config_json(FILE *f, const kh_config *c)
     fputc(']', f);
 }
 
+/* The connections to brokers as their threads last reported them. */
+static void links_json(FILE *f)
+{
+    static const size_t max = 64;
+    kh_amqp_link_state *links = calloc(max, sizeof *links);
+    size_t n = links ? kh_amqp_links(links, max) : 0;
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ",{\"kind\":" : "{\"kind\":", f);
+        kh_json_string(f, links[i].kind);
+        fputs(",\"name\":", f);
+        kh_json_string(f, links[i].name);
+        fputs(",\"broker\":", f);
+        kh_json_string(f, links[i].broker);
+        fprintf(f, ",\"up\":%s,\"since_ms\":%lld,\"detail\":", links[i].up ? "true" : "false",
+                (long long)links[i].since_ms);
+        kh_json_string(f, links[i].detail);
+        fputc('}', f);
+    }
+    fputc(']', f);
+    free(links);
+}
+
 /* The journal writer's output, inlined as one value of the answer. */
 static int inline_json(FILE *f, kh_journal *j, int (*write)(kh_journal *, int64_t, FILE *), int64_t now)
 {
@@ -280,6 +304,8 @@ static void overview(kh_console_request *r, kh_console_answer *a)
     destinations_config_json(f, r->config);
     fputs(",\"consumers\":", f);
     consumers_config_json(f, r->config);
+    fputs(",\"links\":", f);
+    links_json(f);
     fprintf(f, ",\"sessions\":%zu}\n", kh_sessions_count(c->sessions, now));
     fclose(f);
     if (rc == 0) {

@@ -1,10 +1,13 @@
 /*
  * metrics.c - writes the Prometheus text format (version 0.0.4) from the
- * journal's counts.
+ * journal's counts and the state of the connections to brokers.
  */
 #include "serve/metrics.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "amqp/links.h"
 
 typedef struct series {
     FILE       *out;
@@ -82,5 +85,20 @@ int kh_metrics_write(kh_journal *j, FILE *out)
         return -1;
     fprintf(out, "# HELP khaalga_outbox_depth Deliveries waiting in the outbox.\n"
                  "# TYPE khaalga_outbox_depth gauge\nkhaalga_outbox_depth %ld\n", depth);
+
+    enum { MAX_SHOWN_LINKS = 64 };
+    kh_amqp_link_state *links = calloc(MAX_SHOWN_LINKS, sizeof *links);
+    size_t nlinks = links ? kh_amqp_links(links, MAX_SHOWN_LINKS) : 0;
+    if (nlinks)
+        fputs("# HELP khaalga_amqp_connection_up Whether each connection to a broker is up (1) or down (0).\n"
+              "# TYPE khaalga_amqp_connection_up gauge\n", out);
+    for (size_t i = 0; i < nlinks; i++) {
+        fputs("khaalga_amqp_connection_up{kind=\"", out);
+        label_value(out, links[i].kind);
+        fputs("\",name=\"", out);
+        label_value(out, links[i].name);
+        fprintf(out, "\"} %d\n", links[i].up ? 1 : 0);
+    }
+    free(links);
     return 0;
 }

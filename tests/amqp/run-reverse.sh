@@ -154,8 +154,11 @@ sleep 1
 check '[ "$(grep -c "no declaration NOBODY-0001" "$tmp/serve.log")" -eq 1 ]' "and neither is delivered again" "$(grep -c NOBODY "$tmp/serve.log")"
 
 # --- the broker restarts: the consumer connects again and takes what was published meanwhile
+connection_up() { curl -s "http://127.0.0.1:$port/metrics" | grep -q "^khaalga_amqp_connection_up{kind=\"consumer\",name=\"cais-answers\"} $1\$"; }
+check 'connection_up 1' "/metrics shows the consumer's connection up" "$(curl -s "http://127.0.0.1:$port/metrics" | grep amqp)"
 stop_broker
 ok "the broker is stopped"
+check 'wait_for "connection_up 0" 100' "and, with the broker stopped, down" "$(curl -s "http://127.0.0.1:$port/metrics" | grep amqp)"
 sleep 1
 start_broker || { echo "Bail out! rabbitmq-server did not start again: $(tail -5 "$broker_out")"; exit 1; }
 answer ORG-2024-000517 1001-2024-031875-B "$tmp/res-again.xml"
@@ -163,6 +166,7 @@ publish "$tmp/res-again.xml"
 check 'wait_for "[ \$(files_in \"$tmp/out/trader\") -ge 2 ]" 300' "after the restart the consumer connects again and carries the new answer back" \
     "$(grep amqp "$tmp/serve.log" | tail -5)"
 check '[ "$(grep -c "\"event\":\"amqp-consuming\"" "$tmp/serve.log")" -ge 2 ]' "the log shows it connected again" "$(grep amqp "$tmp/serve.log" | tail -5)"
+check 'connection_up 1' "and /metrics shows it up again" "$(curl -s "http://127.0.0.1:$port/metrics" | grep amqp)"
 check 'wait_for "[ \"\$(queue_depth)\" = 0 ]" 50' "the queue ends empty" "depth $(queue_depth)"
 check 'kill -0 "$server_pid"' "khaalga kept running"
 

@@ -326,8 +326,9 @@
     }
     const t = data.traffic, hour = t.hour, day = t.day;
     const brokers = data.destinations.filter((d) => d.type === 'amqp');
-    const brokerState = brokers.length ? brokers.map((d) => destinationState(data.destination_states[d.name]))
-      .reduce((worst, s) => (s === 'retrying' ? s : worst === 'retrying' ? worst : s), 'idle') : null;
+    const links = data.links || [];
+    const down = links.filter((l) => !l.up).length;
+    const brokerState = links.length ? (down ? down + ' down' : 'connected') : (brokers.length ? 'idle' : null);
     show(
       el('h1', {}, 'Overview', el('span', { class: 'muted small' }, ' at ' + time(t.now) + ', refreshed every 10 s')),
       el('div', { class: 'kpis', id: 'kpis' },
@@ -341,8 +342,8 @@
           ' dead', t.outbox.dead > 0 ? 'bad' : null),
         kpi('latency p50 / p90 / p99, last hour', [hour.latency_ms.p50, hour.latency_ms.p90, hour.latency_ms.p99]
           .map(ms).join(' / '), number(hour.latency_ms.count) + ' messages'),
-        kpi('brokers', brokerState === null ? 'none' : brokerState, brokers.length + ' AMQP destinations, ' +
-          data.consumers.length + ' consumers', brokerState === 'retrying' ? 'bad' : null)),
+        kpi('brokers', brokerState === null ? 'none' : brokerState, links.length + ' connections: ' +
+          brokers.length + ' AMQP destinations, ' + data.consumers.length + ' consumers', down ? 'bad' : null)),
       el('div', { class: 'charts' },
         barChart('Messages per 5 minutes, last hour', hour.series.map((s) => ({ ...s,
           messages: s.messages - s.rejected - s.failed })), ['messages', 'rejected', 'failed'], hhmm),
@@ -357,7 +358,10 @@
         section('By partner, last 24 h', groupTable(day.partners))),
       section('Destinations and brokers', destinationsTable(data.destinations, data.destination_states),
         data.consumers.length ? table(['consumer', 'broker', 'queue', 'from'],
-          data.consumers.map((c) => [c.name, c.broker, c.queue, c.from])) : null));
+          data.consumers.map((c) => [c.name, c.broker, c.queue, c.from])) : null,
+        links.length ? table(['connection', 'name', 'broker', 'state', 'since', 'detail'],
+          links.map((l) => [l.kind, l.name, l.broker, badge(l.up ? 'up' : 'down'), time(l.since_ms),
+            el('span', { class: 'detail' }, l.detail)])) : null));
     refreshTimer = setTimeout(() => { if (currentPage() === 'overview') overviewPage(); }, 10000);
   }
 
