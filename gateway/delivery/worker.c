@@ -5,8 +5,12 @@
  * due entries; the entries of one destination are handed over together
  * (kh_deliver_batch: an amqp destination publishes them back to back and
  * awaits their confirms together), and the round's attempts, one per
- * entry, are recorded in one transaction.
+ * entry, are recorded in one transaction. Under a steady flow the loop
+ * lets a round gather messages for up to GATHER_MS, so that rounds are not
+ * of one or two messages each (each round costs a journal commit and a
+ * wait for the broker's confirms); a message alone is delivered at once.
  */
+#define _GNU_SOURCE     /* pthread_setname_np */
 #include "delivery/worker.h"
 
 #include <pthread.h>
@@ -19,7 +23,7 @@
 #include "delivery/deliver.h"
 #include "util/log.h"
 
-enum { BATCH = 64, IDLE_WAIT_MS = 500 };
+enum { BATCH = 64, IDLE_WAIT_MS = 500, GATHER_MS = 2, GATHER_COUNT = BATCH / 2 };
 static const size_t BATCH_BYTES = 16u * 1024 * 1024;   /* of messages in memory at once */
 static const int64_t PRUNE_EVERY_MS = 3600 * 1000;
 static const int64_t DAY_MS = 24 * 3600 * 1000;
@@ -209,6 +213,7 @@ struct kh_delivery {
     pthread_mutex_t   lock;
     pthread_cond_t    wake;
     bool              stopping, woken;
+    unsigned          routed;          /* wakes since the last round began */
     kh_journal       *journal;
     kh_gateway_slot  *slot;
     int64_t           last_prune;
@@ -230,28 +235,51 @@ static void prune_when_due(kh_delivery *d, const kh_config *c, int64_t now)
     }
 }
 
+/* The time ms from now, for pthread_cond_timedwait. */
+static struct timespec in_ms(long ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec += 1;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
 static void *loop(void *arg)
 {
     kh_delivery *d = arg;
+    pthread_setname_np(pthread_self(), "kh-delivery");     /* as top -H and /proc show it */
     pthread_mutex_lock(&d->lock);
     while (!d->stopping) {
         d->woken = false;
+        d->routed = 0;
         pthread_mutex_unlock(&d->lock);
         const kh_gateway *g = kh_gateway_acquire(d->slot);
         int64_t now = kh_journal_now_ms();
-        kh_delivery_run_once(d->journal, g->config, now);
+        int attempted = kh_delivery_run_once(d->journal, g->config, now);
         prune_when_due(d, g->config, now);
         kh_gateway_release(d->slot, g);
         pthread_mutex_lock(&d->lock);
-        if (d->stopping || d->woken)
+        if (d->stopping)
             continue;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += (long)IDLE_WAIT_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec += 1;
-            until.tv_nsec -= 1000000000L;
+        if (d->woken) {
+            /* messages were routed while the round ran; under a steady
+             * flow (the round had several), gather some more for the next
+             * round, published together and recorded in one transaction:
+             * GATHER_MS at most, or until GATHER_COUNT were routed */
+            if (attempted > 1) {
+                struct timespec until = in_ms(GATHER_MS);
+                while (!d->stopping && d->routed < GATHER_COUNT
+                       && pthread_cond_timedwait(&d->wake, &d->lock, &until) == 0)
+                    ;
+            }
+            continue;
         }
+        struct timespec until = in_ms(IDLE_WAIT_MS);
         pthread_cond_timedwait(&d->wake, &d->lock, &until);
     }
     pthread_mutex_unlock(&d->lock);
@@ -286,7 +314,9 @@ void kh_delivery_wake(kh_delivery *d)
 {
     pthread_mutex_lock(&d->lock);
     d->woken = true;
-    pthread_cond_signal(&d->wake);
+    d->routed++;
+    if (d->routed == 1 || d->routed >= GATHER_COUNT)    /* the idle wait's or the gathering's end */
+        pthread_cond_signal(&d->wake);
     pthread_mutex_unlock(&d->lock);
 }
 

@@ -23,7 +23,8 @@ typedef struct kh_delivery kh_delivery;
 /* Starts the loop in its own thread, with its own journal connection. Each
  * round uses the gateway in force in slot (reloads swap it). */
 kh_delivery *kh_delivery_start(const char *journal_path, kh_gateway_slot *slot, char *err, size_t errlen);
-/* Asks for a round now (after new messages were routed). */
+/* Asks for a round (after new messages were routed): at once, or under a
+ * steady flow of messages within a few ms, gathered with the next ones. */
 void kh_delivery_wake(kh_delivery *d);
 /* Stops the loop after its current delivery and frees it. */
 void kh_delivery_stop(kh_delivery *d);

@@ -8,11 +8,15 @@
  *
  *   load-client --port N --bodies DIR [--host 127.0.0.1] [--path /v1/messages]
  *               [--type application/xml] [--connections 16] [--seconds 10]
- *               [--requests N] [--repeat] [--expect 202]
+ *               [--requests N] [--repeat] [--expect 202] [--log FILE]
  *
  * Prints two lines on stdout: one machine-readable (key=value), one for people:
  *   requests=N expected=N seconds=S rps=R ok_rps=R p50_ms=… p90_ms=… p99_ms=…
  *       max_ms=… errors=N status_202=N status_200=N …
+ * With --log, one line per answer: "MESSAGE_ID STARTED_NS ANSWERED_NS STATUS"
+ * (the answer's X-Message-Id, "-" without one; CLOCK_MONOTONIC, comparable
+ * with other processes: tests/bench/amqp-bench.sh follows each message to
+ * the queue's consumer with it).
  * Exit 0 when every request got an answer (whatever its status), 1 otherwise,
  * 2 for a usage or setup error.
  */
@@ -54,12 +58,21 @@ typedef struct conn {
 } conn;
 
 static struct options {
-    const char *host, *path, *type, *bodies;
+    const char *host, *path, *type, *bodies, *log;
     int         port, connections, expect;
     double      seconds;
     long        requests;
     bool        repeat;
-} opt = { "127.0.0.1", "/v1/messages", "application/xml", NULL, 0, 16, 202, 10.0, -1, false };
+} opt = { "127.0.0.1", "/v1/messages", "application/xml", NULL, NULL, 0, 16, 202, 10.0, -1, false };
+
+/* One answer, for --log. */
+typedef struct answer_record {
+    char    message_id[48];
+    int64_t started_ns, answered_ns;
+    int     status;
+} answer_record;
+static answer_record *records;
+static size_t nrecords, records_cap;
 
 static body    *bodies;
 static size_t   nbodies, next_body;
@@ -249,6 +262,35 @@ static void record(int status, int64_t latency_ns)
     completed++;
 }
 
+/* Keeps an answer for --log, with the X-Message-Id of its head. */
+static void keep_record(const conn *c, int status, int64_t answered_ns)
+{
+    if (!opt.log)
+        return;
+    if (nrecords == records_cap &&
+        !(records = realloc(records, (records_cap = records_cap ? records_cap * 2 : 65536) * sizeof *records)))
+        die("out of memory");
+    answer_record *r = &records[nrecords++];
+    r->started_ns = c->started_ns;
+    r->answered_ns = answered_ns;
+    r->status = status;
+    snprintf(r->message_id, sizeof r->message_id, "-");
+    const char *end = memmem(c->in, c->in_len, "\r\n\r\n", 4);
+    for (const char *p = c->in; end && p < end;) {
+        const char *eol = memmem(p, (size_t)(end - p) + 2, "\r\n", 2);
+        if (!eol)
+            break;
+        if ((size_t)(eol - p) > 13 && strncasecmp(p, "X-Message-Id:", 13) == 0) {
+            const char *v = p + 13;
+            while (v < eol && *v == ' ')
+                v++;
+            int length = (int)(eol - v) < (int)sizeof r->message_id - 1 ? (int)(eol - v) : (int)sizeof r->message_id - 1;
+            snprintf(r->message_id, sizeof r->message_id, "%.*s", length, v);
+        }
+        p = eol + 2;
+    }
+}
+
 /* Is the answer complete? Returns its length (head + body), 0 when more is
  * needed, -1 when it cannot be read (no Content-Length). */
 static long answer_length(const conn *c, int *status, bool *closes)
@@ -305,7 +347,9 @@ static void receive_some(conn *c)
             fail(c, "an answer to no request");
             return;
         }
-        record(status, now_ns() - c->started_ns);
+        int64_t answered = now_ns();
+        record(status, answered - c->started_ns);
+        keep_record(c, status, answered);
         c->busy = false;
         c->in_len = 0;
         if (closes) {
@@ -366,7 +410,8 @@ static void report(double seconds)
 static void usage(void)
 {
     fprintf(stderr, "usage: load-client --port N --bodies DIR [--host ADDR] [--path PATH] [--type TYPE]\n"
-                    "                   [--connections N] [--seconds S] [--requests N] [--repeat] [--expect STATUS]\n");
+                    "                   [--connections N] [--seconds S] [--requests N] [--repeat] [--expect STATUS]\n"
+                    "                   [--log FILE]\n");
     exit(2);
 }
 
@@ -391,6 +436,7 @@ static void parse_options(int argc, char **argv)
         else if (strcmp(a, "--seconds") == 0) opt.seconds = atof(v);
         else if (strcmp(a, "--requests") == 0) opt.requests = atol(v);
         else if (strcmp(a, "--expect") == 0) opt.expect = atoi(v);
+        else if (strcmp(a, "--log") == 0) opt.log = v;
         else usage();
     }
     if (opt.port <= 0 || opt.port > 65535 || !opt.bodies || opt.connections <= 0 || opt.seconds <= 0)
@@ -444,6 +490,15 @@ int main(int argc, char **argv)
     double seconds = (double)(now_ns() - start) / 1e9;
     long unanswered = issued - completed;
     report(seconds);
+    if (opt.log) {
+        FILE *log = fopen(opt.log, "w");
+        if (!log)
+            die(opt.log);
+        for (size_t i = 0; i < nrecords; i++)
+            fprintf(log, "%s %lld %lld %d\n", records[i].message_id, (long long)records[i].started_ns,
+                    (long long)records[i].answered_ns, records[i].status);
+        fclose(log);
+    }
     if (unanswered > 0)
         fprintf(stderr, "load-client: %ld requests unanswered after %d s of draining\n", unanswered, DRAIN_SECONDS);
     return unanswered == 0 && errors == 0 ? 0 : 1;

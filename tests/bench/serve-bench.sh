@@ -51,33 +51,9 @@ cleanup() {
 trap cleanup EXIT
 
 # ------------------------------------------------------------ the declarations
-"$top/tests/dsig/make-pki.sh" "$work/pki" >/dev/null
-"$khaalga" translate "$top/examples/edifact/cusdec-import-D96B.edi" >"$work/dec.xml"
 say "signing $declarations + $warmup distinct declarations (EC P-256)"
 t0=$(date +%s.%N)
-python3 - "$khaalga" "$work" "$declarations" "$warmup" <<'PY'
-# Each declaration gets its own FunctionalReferenceID, then `khaalga sign`;
-# as many signers at once as there are cores.
-import concurrent.futures, os, re, subprocess, sys
-khaalga, work, count, warmup = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-template = open(os.path.join(work, "dec.xml"), encoding="utf-8").read()
-if not re.search(r"<dec:FunctionalReferenceID>[^<]*<", template):
-    sys.exit("serve-bench: no FunctionalReferenceID in the translated declaration")
-pki = os.path.join(work, "pki")
-def sign(job):
-    folder, number = job
-    xml = re.sub(r"<dec:FunctionalReferenceID>[^<]*<", "<dec:FunctionalReferenceID>IM%08d<" % number, template, count=1)
-    signed = subprocess.run([khaalga, "sign", "--key", os.path.join(pki, "broker-ec.key"),
-                             "--cert", os.path.join(pki, "broker-ec.chain.pem"), "-"],
-                            input=xml.encode(), capture_output=True, check=True).stdout
-    with open(os.path.join(work, folder, "%08d.xml" % number), "wb") as f:
-        f.write(signed)
-jobs = [("decl", n) for n in range(1, count + 1)] + [("warmup", 90000000 + n) for n in range(warmup)]
-os.makedirs(os.path.join(work, "decl"))
-os.makedirs(os.path.join(work, "warmup"))
-with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-    list(pool.map(sign, jobs))
-PY
+"$here/sign-declarations.sh" "$khaalga" "$work" "$declarations" "$warmup"
 signing_seconds=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 size=$(wc -c <"$work/decl/00000001.xml")
 say "signed in $signing_seconds s; $size bytes each"
