@@ -71,9 +71,9 @@ make_broker_certificate() {   # NAME SUBJECT-ALT-NAME
 { make_ca ca "/CN=Khaalga test broker CA" && make_ca other-ca "/CN=Unrelated test CA" &&
   make_broker_certificate broker-name DNS:localhost && make_broker_certificate broker-address IP:127.0.0.1; } \
     >"$tmp/pki.log" 2>&1 || { echo "Bail out! the test PKI could not be made: $(tail -3 "$tmp/pki.log")"; exit 1; }
-chmod 644 "$pki"/*.key
 
-# The broker's TLS listener, beside the plain one the test tools use.
+# The broker's TLS listener, beside the plain one the test tools use; it
+# asks for no client certificate.
 broker_certificate() {   # NAME: the certificate the broker presents from its next start
     cat >"$tmp/rabbitmq.conf" <<CONF
 listeners.ssl.default = 127.0.0.1:$tls_port
