@@ -426,6 +426,16 @@ static int insert_rows(kh_journal *j, const kh_journal_entry *e)
         if (insert_acknowledgement_delivery(j, e) != 0)
             return -1;
     }
+    if (e->interchange[2]) {
+        sqlite3_stmt *st = kh_journal_statement(j, ST_INSERT_MESSAGE_INTERCHANGE);
+        if (!st)
+            return -1;
+        kh_journal_bind_text(st, 1, e->id);
+        for (int i = 0; i < 3; i++)
+            kh_journal_bind_text(st, i + 2, e->interchange[i]);
+        if (kh_journal_step_done(st) != 0)
+            return -1;
+    }
     if (e->interchange[0] && e->interchange[1] && e->interchange[2] && taken(e)) {
         sqlite3_stmt *st = kh_journal_statement(j, ST_INSERT_INTERCHANGE);
         if (!st)

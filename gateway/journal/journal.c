@@ -43,6 +43,8 @@ static const char *const statement_sql[ST_STATEMENT_COUNT] = {
         "SELECT id, coalesce(partner, ''), coalesce(format, ''), coalesce(recipient, '') FROM messages"
         " WHERE reference = ? AND family = ? AND state IN ('routed', 'unrouted', 'delivered', 'failed')"
         " ORDER BY received_at DESC LIMIT 1",
+    [ST_INSERT_MESSAGE_INTERCHANGE] =
+        "INSERT OR REPLACE INTO message_interchanges (message_id, sender, recipient, reference) VALUES (?, ?, ?, ?)",
     [ST_INSERT_SENT] =
         "INSERT OR REPLACE INTO sent_interchanges (sender, recipient, reference, message_id, part) VALUES (?, ?, ?, ?, ?)",
     [ST_FIND_SENT] = "SELECT message_id FROM sent_interchanges WHERE sender = ? AND recipient = ? AND reference = ?",
@@ -111,6 +113,10 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS interchanges ("
     "  sender TEXT NOT NULL, recipient TEXT NOT NULL, reference TEXT NOT NULL, message_id TEXT NOT NULL,"
     "  PRIMARY KEY (sender, recipient, reference));"
+    /* the interchange each EDIFACT message came in, taken or not: to find it by that reference */
+    "CREATE TABLE IF NOT EXISTS message_interchanges (message_id TEXT PRIMARY KEY, sender TEXT, recipient TEXT,"
+    "  reference TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS message_interchanges_reference ON message_interchanges(reference);"
     /* interchanges Khaalga wrote (a part delivered as EDIFACT), for the CONTRL that answers one */
     "CREATE TABLE IF NOT EXISTS sent_interchanges ("
     "  sender TEXT NOT NULL, recipient TEXT NOT NULL, reference TEXT NOT NULL, message_id TEXT NOT NULL,"
@@ -540,6 +546,7 @@ long kh_journal_prune(kh_journal *j, int64_t before_ms)
         "DELETE FROM acknowledgements WHERE message_id IN (SELECT id FROM doomed)",
         "DELETE FROM interchanges WHERE message_id IN (SELECT id FROM doomed)",
         "DELETE FROM sent_interchanges WHERE message_id IN (SELECT id FROM doomed)",
+        "DELETE FROM message_interchanges WHERE message_id IN (SELECT id FROM doomed)",
         "DELETE FROM outbox WHERE message_id IN (SELECT id FROM doomed)",
         "DELETE FROM parts WHERE message_id IN (SELECT id FROM doomed)",
         "DELETE FROM messages WHERE id IN (SELECT id FROM doomed)",

@@ -88,7 +88,8 @@ void kh_journal_entry_part_is_interchange(kh_journal_entry *e, const char *sende
                                           const char *reference);
 /* Forgets the parts added (a later message of the interchange failed). */
 void kh_journal_entry_drop_parts(kh_journal_entry *e);
-/* The EDIFACT interchange it was, remembered for duplicate detection. */
+/* The EDIFACT interchange it was: kept with the message (to find it by
+ * that reference), and, when it is taken, for duplicate detection. */
 void kh_journal_entry_interchange(kh_journal_entry *e, const char *sender, const char *recipient,
                                   const char *reference);
 

@@ -207,6 +207,7 @@ int kh_journal_search_json(kh_journal *j, const kh_search *q, FILE *out)
     /* first, so that its one parameter is ?1; each "?" after it takes the next number */
     if (given(q->text))
         add_text(&w, "(substr(m.id, 1, length(?1)) = ?1 OR m.reference = ?1 OR m.partner = ?1"
+                     " OR m.id IN (SELECT message_id FROM message_interchanges WHERE reference = ?1)"
                      " OR m.id IN (SELECT message_id FROM interchanges WHERE reference = ?1))", 1, q->text);
     if (given(q->id))
         add_text(&w, "substr(m.id, 1, length(?)) = ?", 2, q->id);
@@ -217,8 +218,8 @@ int kh_journal_search_json(kh_journal *j, const kh_search *q, FILE *out)
     if (given(q->state))
         add_text(&w, "m.state = ?", 1, q->state);
     if (given(q->reference))
-        add_text(&w, "(m.reference = ? OR m.id IN (SELECT message_id FROM interchanges WHERE reference = ?))", 2,
-                 q->reference);
+        add_text(&w, "(m.reference = ? OR m.id IN (SELECT message_id FROM message_interchanges WHERE reference = ?)"
+                     " OR m.id IN (SELECT message_id FROM interchanges WHERE reference = ?))", 3, q->reference);
     if (q->from_ms > 0)
         add_number(&w, "m.received_at >= ?", q->from_ms);
     if (q->to_ms > 0)

@@ -161,7 +161,6 @@ static kh_verdict take_contrl(kh_worker *w, kh_outcome *o, const kh_partner *par
                  seen->uci_reference, seen->uci_sender, seen->uci_recipient);
         kh_worker_stage(w, o, "contrl", "skipped", t0, detail);
     }
-    kh_journal_entry_interchange(w->entry, seen->sender, seen->recipient, seen->reference);
     kh_journal_entry_take_without_parts(w->entry);
     return kh_worker_finish(w, o, KH_ACCEPTED, "ok");
 }
@@ -186,6 +185,8 @@ kh_verdict kh_process_edifact(kh_worker *w, const kh_received *m, const char *tl
             return kh_worker_finish(w, o, KH_INTERNAL, "internal");
     }
 
+    if (seen.reference[0])
+        kh_journal_entry_interchange(w->entry, seen.sender, seen.recipient, seen.reference);
     const kh_partner *partner = kh_config_partner_by_edifact_id(g->config, seen.sender);
     kh_message_facts facts = { .format = "edifact", .sender = seen.sender, .recipient = seen.recipient,
                                .reference = seen.reference, .partner = partner ? partner->id : NULL };
@@ -223,7 +224,6 @@ kh_verdict kh_process_edifact(kh_worker *w, const kh_received *m, const char *tl
             return verdict == KH_REJECTED && !o->reason[0] ? kh_worker_finish(w, o, KH_REJECTED, "invalid") : verdict;
         }
     }
-    kh_journal_entry_interchange(w->entry, seen.sender, seen.recipient, seen.reference);
     return kh_worker_finish(w, o, KH_ACCEPTED, "ok");
 }
 

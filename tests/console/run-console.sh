@@ -121,6 +121,9 @@ assert d[\"traffic\"][\"outbox\"][\"dead\"] >= 1
 request GET "/console/api/messages?reference=$rejected_reference" olga.jar
 check '[ "$status" = 200 ] && [ "$(grep -o "\"id\":" "$tmp/body" | wc -l)" = 1 ] && grep -q "\"id\":\"$rejected_id\".*\"state\":\"rejected\"" "$tmp/body"' \
     "the rejected declaration is found by its reference" "$(cat "$tmp/body")"
+request GET "/console/api/messages?reference=$rejected_interchange" olga.jar
+check '[ "$status" = 200 ] && [ "$(grep -o "\"id\":" "$tmp/body" | wc -l)" = 1 ] && grep -q "\"id\":\"$rejected_id\"" "$tmp/body"' \
+    "and by its interchange reference ($rejected_interchange)" "$(cat "$tmp/body")"
 request GET "/console/api/messages?q=$rejected_reference&state=rejected&family=DEC&partner=broker&from=2020-01-01T00:00Z" olga.jar
 check '[ "$status" = 200 ] && grep -q "\"id\":\"$rejected_id\"" "$tmp/body"' "and by free text with every filter" "$(cat "$tmp/body")"
 request GET "/console/api/messages?state=delivered&limit=1" olga.jar

@@ -113,6 +113,7 @@ sample_traffic() {
     # a declaration whose invoice does not add up (rule DEC113 at segment 19),
     # with a reference of its own and markup in a free text
     fresh "$examples/cusdec-import-D96B.edi"
+    rejected_interchange=KC$(printf %04d $reference_count)
     sed -e 's/MOA+39:264400.00:EUR/MOA+39:265400.00:EUR/' -e "s/IM26110001/$rejected_reference/g" \
         -e 's/FTX+AAI+++Goods move in transit under customs seal/FTX+AAI+++<img src=x onerror=alert(1)>/' \
         "$tmp/fresh.edi" >"$tmp/rejected.edi"
