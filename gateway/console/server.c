@@ -22,6 +22,7 @@
 #include "dsig/dsig.h"
 #include "journal/search.h"
 #include "util/log.h"
+#include "util/listen.h"
 
 enum { THREADS = 2, MAX_CONNECTIONS = 64, MAX_SESSIONS = 256, THROTTLE_ENTRIES = 1024,
        FREE_USER_FAILURES = 3, FREE_CLIENT_FAILURES = 10 };
@@ -353,59 +354,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 
 /* ------------------------------------------------------------ start, stop */
 
-/* "ADDRESS:PORT" or "[V6ADDRESS]:PORT" into a socket address. */
-static bool parse_listen(const char *text, struct sockaddr_storage *ss)
-{
-    memset(ss, 0, sizeof *ss);
-    const char *colon = strrchr(text, ':');
-    if (!colon)
-        return false;
-    char host[128];
-    size_t hl = (size_t)(colon - text);
-    if (hl >= sizeof host)
-        return false;
-    memcpy(host, text, hl);
-    host[hl] = '\0';
-    char *end;
-    unsigned long port = strtoul(colon + 1, &end, 10);
-    if (*end || port > 65535)
-        return false;
-    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
-        host[hl - 1] = '\0';
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons((uint16_t)port);
-        return inet_pton(AF_INET6, host + 1, &a->sin6_addr) == 1;
-    }
-    struct sockaddr_in *a = (struct sockaddr_in *)ss;
-    a->sin_family = AF_INET;
-    a->sin_port = htons((uint16_t)port);
-    return inet_pton(AF_INET, host, &a->sin_addr) == 1;
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return NULL;
-    char *text = NULL;
-    size_t size = 0;
-    FILE *mem = open_memstream(&text, &size);
-    char buf[4096];
-    size_t n;
-    while (mem && (n = fread(buf, 1, sizeof buf, f)) > 0)
-        fwrite(buf, 1, n, mem);
-    if (mem)
-        fclose(mem);
-    fclose(f);
-    return text;
-}
-
 static bool start_daemon(kh_console *console, const kh_config *config, char *err, size_t errlen)
 {
     const kh_console_config *k = &config->console;
     struct sockaddr_storage ss;
-    if (!parse_listen(k->listen, &ss)) {
+    if (!kh_listen_address(k->listen, &ss)) {
         snprintf(err, errlen, "%s: [console] listen = %s: not ADDRESS:PORT", config->path, k->listen);
         return false;
     }
@@ -421,9 +374,9 @@ static bool start_daemon(kh_console *console, const kh_config *config, char *err
     struct MHD_OptionItem no_options[] = { { MHD_OPTION_END, 0, NULL } };
     if (console->tls) {
         flags |= MHD_USE_TLS;
-        console->tls_cert = read_file(config->tls_cert);
-        console->tls_key = read_file(config->tls_key);
-        console->tls_trust = k->client_ca ? read_file(k->client_ca) : NULL;
+        console->tls_cert = kh_read_text_file(config->tls_cert);
+        console->tls_key = kh_read_text_file(config->tls_key);
+        console->tls_trust = k->client_ca ? kh_read_text_file(k->client_ca) : NULL;
         if (!console->tls_cert || !console->tls_key || (k->client_ca && !console->tls_trust)) {
             snprintf(err, errlen, "%s: [console] the TLS certificate, key or client CA file cannot be read",
                      config->path);

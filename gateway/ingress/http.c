@@ -25,6 +25,7 @@
 #include "ingress/queries.h"
 #include "pipeline/pipeline.h"
 #include "serve/metrics.h"
+#include "util/listen.h"
 
 enum { MAX_DAEMONS = 8, STOP_GRACE_MS = 1000 };
 
@@ -393,60 +394,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     }
 }
 
-/* "ADDRESS:PORT" or "[V6ADDRESS]:PORT" into a socket address. */
-static bool parse_listen(const char *text, struct sockaddr_storage *ss)
-{
-    memset(ss, 0, sizeof *ss);
-    const char *colon = strrchr(text, ':');
-    if (!colon)
-        return false;
-    char host[128];
-    size_t hl = (size_t)(colon - text);
-    if (hl >= sizeof host)
-        return false;
-    memcpy(host, text, hl);
-    host[hl] = '\0';
-    char *end;
-    unsigned long port = strtoul(colon + 1, &end, 10);
-    if (*end || port > 65535)
-        return false;
-    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
-        host[hl - 1] = '\0';
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons((uint16_t)port);
-        return inet_pton(AF_INET6, host + 1, &a->sin6_addr) == 1;
-    }
-    struct sockaddr_in *a = (struct sockaddr_in *)ss;
-    a->sin_family = AF_INET;
-    a->sin_port = htons((uint16_t)port);
-    return inet_pton(AF_INET, host, &a->sin_addr) == 1;
-}
-
-static char *read_pem(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *text = NULL;
-    size_t size = 0;
-    FILE *mem = open_memstream(&text, &size);
-    char buf[4096];
-    size_t n;
-    while (mem && (n = fread(buf, 1, sizeof buf, f)) > 0)
-        fwrite(buf, 1, n, mem);
-    if (mem)
-        fclose(mem);
-    fclose(f);
-    return text;
-}
-
 /* One listener; tls: with the server certificate and the client CAs. */
 static struct MHD_Daemon *listen_on(kh_http *h, const kh_config *cfg, const char *address, bool tls, char *err,
                                     size_t errlen)
 {
     struct sockaddr_storage ss;
-    if (!parse_listen(address, &ss)) {
+    if (!kh_listen_address(address, &ss)) {
         snprintf(err, errlen, "%s: %s = %s: not ADDRESS:PORT", cfg->path, tls ? "tls_listen" : "listen", address);
         return NULL;
     }
@@ -505,9 +458,9 @@ kh_http *kh_http_start(const kh_config *cfg, kh_gateway_slot *slot, kh_routed_fn
         h->daemons[h->ndaemons++] = d;
     }
     if (cfg->tls_listen && h->ndaemons < MAX_DAEMONS) {
-        h->tls_cert = read_pem(cfg->tls_cert);
-        h->tls_key = read_pem(cfg->tls_key);
-        h->tls_trust = cfg->tls_client_ca ? read_pem(cfg->tls_client_ca) : NULL;
+        h->tls_cert = kh_read_text_file(cfg->tls_cert);
+        h->tls_key = kh_read_text_file(cfg->tls_key);
+        h->tls_trust = cfg->tls_client_ca ? kh_read_text_file(cfg->tls_client_ca) : NULL;
         struct MHD_Daemon *d = NULL;
         if (!h->tls_cert || !h->tls_key || (cfg->tls_client_ca && !h->tls_trust))
             snprintf(err, errlen, "%s: the TLS certificate, key or client CA file cannot be read", cfg->path);
