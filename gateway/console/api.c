@@ -223,6 +223,16 @@ static void consumers_config_json(FILE *f, const kh_config *c)
     fputc(']', f);
 }
 
+/* A stream the answer's JSON is written to (into *json); NULL, with the
+ * answer a 500, when there is no memory for it. */
+static FILE *answer_stream(kh_console_answer *a, char **json, size_t *size)
+{
+    FILE *f = open_memstream(json, size);
+    if (!f)
+        kh_answer_error(a, 500, "internal", "out of memory");
+    return f;
+}
+
 /* The connections to brokers as their threads last reported them. */
 static void links_json(FILE *f)
 {
@@ -290,11 +300,9 @@ static void overview(kh_console_request *r, kh_console_answer *a)
 
     char *json = NULL;
     size_t size = 0;
-    FILE *f = open_memstream(&json, &size);
-    if (!f) {
-        kh_answer_error(a, 500, "internal", "out of memory");
+    FILE *f = answer_stream(a, &json, &size);
+    if (!f)
         return;
-    }
     fputs("{\"traffic\":", f);
     int rc = inline_json(f, r->journal, kh_journal_overview_json, now);
     fputs(",\"destination_states\":", f);
@@ -354,11 +362,9 @@ static void search(kh_console_request *r, kh_console_answer *a)
         return;
     char *json = NULL;
     size_t size = 0;
-    FILE *f = open_memstream(&json, &size);
-    if (!f) {
-        kh_answer_error(a, 500, "internal", "out of memory");
+    FILE *f = answer_stream(a, &json, &size);
+    if (!f)
         return;
-    }
     int rc = kh_journal_search_json(r->journal, &q, f);
     fclose(f);
     journal_answer(a, rc, json, size);
@@ -374,11 +380,9 @@ static void one_message(kh_console_request *r, kh_console_answer *a, const char 
         return;
     char *json = NULL;
     size_t size = 0;
-    FILE *f = open_memstream(&json, &size);
-    if (!f) {
-        kh_answer_error(a, 500, "internal", "out of memory");
+    FILE *f = answer_stream(a, &json, &size);
+    if (!f)
         return;
-    }
     int rc = kh_journal_message_json(r->journal, id, MAX_BODY_SHOWN, f);
     fclose(f);
     if (rc == 1) {
@@ -451,11 +455,9 @@ static void dead(kh_console_request *r, kh_console_answer *a)
         return;
     char *json = NULL;
     size_t size = 0;
-    FILE *f = open_memstream(&json, &size);
-    if (!f) {
-        kh_answer_error(a, 500, "internal", "out of memory");
+    FILE *f = answer_stream(a, &json, &size);
+    if (!f)
         return;
-    }
     int rc = kh_journal_dead_json(r->journal, limit, f);
     fclose(f);
     journal_answer(a, rc, json, size);
@@ -471,11 +473,9 @@ static void audit(kh_console_request *r, kh_console_answer *a)
         return;
     char *json = NULL;
     size_t size = 0;
-    FILE *f = open_memstream(&json, &size);
-    if (!f) {
-        kh_answer_error(a, 500, "internal", "out of memory");
+    FILE *f = answer_stream(a, &json, &size);
+    if (!f)
         return;
-    }
     int rc = kh_journal_audit_json(r->journal, id, limit, f);
     fclose(f);
     journal_answer(a, rc, json, size);
@@ -488,11 +488,9 @@ static void partners(kh_console_request *r, kh_console_answer *a)
     const kh_config *c = r->config;
     char *json = NULL;
     size_t size = 0;
-    FILE *f = open_memstream(&json, &size);
-    if (!f) {
-        kh_answer_error(a, 500, "internal", "out of memory");
+    FILE *f = answer_stream(a, &json, &size);
+    if (!f)
         return;
-    }
     fputs("{\"partners\":[", f);
     for (size_t i = 0; i < c->npartners; i++) {
         const kh_partner *p = &c->partners[i];
@@ -530,11 +528,9 @@ static void routes(kh_console_request *r, kh_console_answer *a)
     const kh_config *c = r->config;
     char *json = NULL;
     size_t size = 0;
-    FILE *f = open_memstream(&json, &size);
-    if (!f) {
-        kh_answer_error(a, 500, "internal", "out of memory");
+    FILE *f = answer_stream(a, &json, &size);
+    if (!f)
         return;
-    }
     fputs("{\"routes\":[", f);
     for (size_t i = 0; i < c->nroutes; i++) {
         const kh_route *rt = &c->routes[i];
