@@ -47,7 +47,6 @@ enum {
     CONSUME_CHANNEL = 1,
     PARK_CHANNEL = 2,
     HEARTBEAT_S = 15,
-    FRAME_MAX = 131072,
     WAIT_MS = 500,              /* the longest a stop waits for the loop */
     CONNECT_TIMEOUT_MS = 5000,  /* to connect, and for each RPC */
     CONFIRM_TIMEOUT_MS = 5000,  /* for the parking queue's confirm */
@@ -227,53 +226,14 @@ static int open_connection(kh_amqp_dead_letters *w, const kh_destination *d, cha
 {
     snprintf(w->dead_queue, sizeof w->dead_queue, "%s.dead", d->queue);
     snprintf(w->parking_queue, sizeof w->parking_queue, "%s.dead.unknown", d->queue);
-    char *url = strdup(d->url);
-    if (!url) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    struct amqp_connection_info info;
-    if (amqp_parse_url(url, &info) != AMQP_STATUS_OK) {
-        free(url);
-        snprintf(err, errlen, "destination %s: url is not an AMQP URL", d->name);
-        return -1;
-    }
-    snprintf(w->broker, sizeof w->broker, "%s://%s:%d vhost %s", info.ssl ? "amqps" : "amqp", info.host, info.port,
-             info.vhost);
-    int rc = -1;
-    w->connection = amqp_new_connection();
-    if (!w->connection) {
-        snprintf(err, errlen, "%s: out of memory", w->broker);
-        goto out;
-    }
-    amqp_socket_t *socket = kh_amqp_new_socket(w->connection, w->broker, info.ssl, d->tls_ca, err, errlen);
-    if (!socket)
-        goto out;
-    struct timeval timeout = { CONNECT_TIMEOUT_MS / 1000, (CONNECT_TIMEOUT_MS % 1000) * 1000 };
-    int status = amqp_socket_open_noblock(socket, info.host, info.port, &timeout);
-    if (status != AMQP_STATUS_OK) {
-        snprintf(err, errlen, "%s: cannot connect: %s", w->broker, amqp_error_string2(status));
-        goto out;
-    }
-    amqp_set_handshake_timeout(w->connection, &timeout);
-    amqp_set_rpc_timeout(w->connection, &timeout);
-
     char connection_name[200];
     snprintf(connection_name, sizeof connection_name, "khaalga dead letters %s", d->name);
-    amqp_table_entry_t properties[] = { text_entry("connection_name", connection_name),
-                                        text_entry("product", "khaalga") };
-    amqp_table_t client_properties = { 2, properties };
-    amqp_rpc_reply_t reply = amqp_login_with_properties(w->connection, info.vhost, 0, FRAME_MAX, HEARTBEAT_S,
-                                                        &client_properties, AMQP_SASL_METHOD_PLAIN, info.user,
-                                                        info.password);
-    if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
-        char why[256];
-        kh_amqp_describe_reply(reply, why, sizeof why);
-        snprintf(err, errlen, "%s: login as %s: %s", w->broker, info.user, why);
-        goto out;
-    }
-    amqp_channel_open(w->connection, CONSUME_CHANNEL);
-    if (rpc_ok(w, "open channel", err, errlen) != 0 || declare_queues(w, d, err, errlen) != 0)
+    w->connection = kh_amqp_open(d->url, d->tls_ca, connection_name, HEARTBEAT_S, CONNECT_TIMEOUT_MS, CONSUME_CHANNEL,
+                                 w->broker, sizeof w->broker, err, errlen);
+    if (!w->connection)
+        return -1;
+    int rc = -1;
+    if (declare_queues(w, d, err, errlen) != 0)
         goto out;
     amqp_channel_open(w->connection, PARK_CHANNEL);
     if (rpc_ok(w, "open channel", err, errlen) != 0)
@@ -291,11 +251,10 @@ static int open_connection(kh_amqp_dead_letters *w, const kh_destination *d, cha
         goto out;
     rc = 0;
 out:
-    if (rc != 0 && w->connection) {
+    if (rc != 0) {
         amqp_destroy_connection(w->connection);
         w->connection = NULL;
     }
-    free(url);
     return rc;
 }
 
