@@ -161,6 +161,8 @@ try {
 
   await step('partners, routes and the audit trail have their pages', async () => {
     await page.click('#nav a[data-page="partners"]');
+    /* the page before (a message delivered to transit-agency) names it too: wait for this one */
+    await page.waitForSelector('h1:has-text("Partners and routes")');
     await page.waitForSelector('text=transit-agency');
     const text = await page.textContent('main');
     assert(text.includes('erenhot-customs') && text.includes('broker') && !text.includes('s3cr3t'), 'partners page');
